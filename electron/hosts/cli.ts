@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * `promptroom`: the library's services without a window. Verbs: import, list, serve.
+ * Never imports Electron.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { PhotoSummary } from '../../shared/contract/api.js';
+import { UserFacingError } from '../../shared/contract/result.js';
+import { openServices, type Services } from '../services/index.js';
+import { startBrowserHost } from './browser-host.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+const USAGE = `Usage:
+  promptroom import PATH... --library DIR [--json]
+  promptroom list --library DIR [--json] [--search TEXT]
+  promptroom serve --library DIR [--port N]`;
+
+class UsageError extends Error {}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const FLAGS = {
+  library: { type: 'string' },
+  json: { type: 'boolean' },
+  search: { type: 'string' },
+  port: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses the flags every verb knows, then refuses those this verb does not take. */
+function parse(args: string[], allowed: (keyof typeof FLAGS)[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  for (const flag of Object.keys(parsed.values)) {
+    if (!allowed.includes(flag as keyof typeof FLAGS)) throw new UsageError(`This command does not take --${flag}.`);
+  }
+  return parsed;
+}
+
+function requireLibrary(value: unknown): string {
+  if (typeof value !== 'string' || !value) throw new UsageError('--library DIR is required: the folder that holds (or will hold) the library.');
+  return value;
+}
+
+async function withServices<T>(libraryDir: string, host: 'cli' | 'browser', run: (services: Services) => Promise<T>): Promise<T> {
+  const services = await openServices({
+    libraryDir,
+    host,
+    version: version(),
+    systemLocale: Intl.DateTimeFormat().resolvedOptions().locale,
+  });
+  try {
+    return await run(services);
+  } finally {
+    services.close();
+  }
+}
+
+async function importVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, ['library', 'json']);
+  const libraryDir = requireLibrary(values.library);
+  if (positionals.length === 0) throw new UsageError('import needs at least one file or folder.');
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  const job = await withServices(libraryDir, 'cli', async (services) => {
+    if (!values.json && process.stderr.isTTY) {
+      services.subscribe((event) => {
+        if (event.type === 'import.progress') process.stderr.write(`\rImporting ${event.job.done}/${event.job.total}…`);
+      });
+    }
+    return services.runImport({ paths: positionals }, abort.signal);
+  });
+  const { summary } = job;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(`Imported ${summary.imported}, already in the library ${summary.duplicates}, failed ${summary.failed.length}.\n`);
+    for (const failure of summary.failed) process.stdout.write(`  ✗ ${failure.path}: ${failure.reason}\n`);
+    if (job.state === 'cancelled') process.stdout.write('The import was cancelled; run it again to finish.\n');
+  }
+  return job.state === 'succeeded' ? 0 : 1;
+}
+
+async function listVerb(args: string[]): Promise<number> {
+  const { values } = parse(args, ['library', 'json', 'search']);
+  const libraryDir = requireLibrary(values.library);
+  const photos = await withServices(libraryDir, 'cli', async (services) => {
+    const all: PhotoSummary[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = services.library.list({
+        sort: 'importedAt',
+        order: 'asc',
+        offset,
+        limit: 1000,
+        search: typeof values.search === 'string' ? values.search : undefined,
+      });
+      all.push(...page.items);
+      if (page.items.length < 1000) break;
+    }
+    return all;
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(photos)}\n`);
+  } else {
+    for (const photo of photos) {
+      process.stdout.write(`${photo.id}\t${photo.sha256.slice(0, 12)}\t${photo.width}×${photo.height}\t${photo.takenAt ?? '-'}\t${photo.fileName}\n`);
+    }
+    process.stdout.write(`${photos.length} photo${photos.length === 1 ? '' : 's'}\n`);
+  }
+  return 0;
+}
+
+async function serveVerb(args: string[]): Promise<number> {
+  const { values } = parse(args, ['library', 'port']);
+  const libraryDir = requireLibrary(values.library);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${String(values.port)}.`);
+  const services = await openServices({
+    libraryDir,
+    host: 'browser',
+    version: version(),
+    systemLocale: process.env.PROMPTROOM_LOCALE ?? Intl.DateTimeFormat().resolvedOptions().locale,
+  });
+  const host = await startBrowserHost({
+    services,
+    rendererDir: path.join(repoRoot, 'dist', 'renderer'),
+    port,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  process.stdout.write(`Promptroom is running at ${host.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  services.close();
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  try {
+    switch (verb) {
+      case 'import':
+        return await importVerb(rest);
+      case 'list':
+        return await listVerb(rest);
+      case 'serve':
+        return await serveVerb(rest);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return verb === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command “${verb}”.`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`promptroom: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof UserFacingError) {
+      process.stderr.write(`promptroom: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`promptroom: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,268 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { HostEvent, ImportJob, ImportSummary } from '../../shared/contract/api.js';
+import type { Handlers } from '../../shared/contract/dispatch.js';
+import { UserFacingError } from '../../shared/contract/result.js';
+import { AssetStore, isSha256 } from './assets.js';
+import { expandPaths, importSources, snapshot, type ImportSource } from './importer.js';
+import { openDatabase } from './library/database.js';
+import { Library } from './library/library.js';
+
+export interface ServicesOptions {
+  libraryDir: string;
+  host: 'electron' | 'browser' | 'cli';
+  version: string;
+  systemLocale: string;
+  /** Electron: better-sqlite3 built for Electron's ABI. */
+  nativeBinding?: string;
+  openPhotosDialog?: (folders: boolean) => Promise<string[]>;
+}
+
+export interface ResolvedAsset {
+  path: string;
+  contentType: string;
+}
+
+/** The main-process services behind every front door (Electron, browser host, CLI). */
+export interface Services {
+  readonly libraryDir: string;
+  readonly library: Library;
+  readonly assets: AssetStore;
+  readonly handlers: Partial<Handlers>;
+  subscribe(listener: (event: HostEvent) => void): () => void;
+  /** Only known hashes resolve; anything else is null. */
+  resolveAsset(sha256: string, size: 'thumb' | 'preview' | 'original'): Promise<ResolvedAsset | null>;
+  /** Runs an import to the end (CLI) or in the background (the `import.start` call). */
+  runImport(input: { paths?: string[]; staged?: { stagedId: string; name: string }[] }, signal?: AbortSignal): Promise<ImportJob>;
+  stageUpload(): { stagedId: string; path: string };
+  close(): void;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  avif: 'image/avif',
+  heif: 'image/heif',
+};
+
+/** Opens a library folder (creating it if needed) and everything that works on it. */
+export async function openServices(options: ServicesOptions): Promise<Services> {
+  const libraryDir = path.resolve(options.libraryDir);
+  await fs.mkdir(libraryDir, { recursive: true });
+  const db = openDatabase(path.join(libraryDir, 'library.sqlite3'), { nativeBinding: options.nativeBinding });
+  const library = new Library(db);
+  const assets = new AssetStore(libraryDir);
+  await assets.init();
+  const events = new EventEmitter();
+  events.setMaxListeners(100);
+  const jobs = new Map<string, { job: ImportJob; abort: AbortController }>();
+  let closed = false;
+
+  function emit(event: HostEvent): void {
+    events.emit('event', event);
+  }
+
+  async function runImport(
+    input: { paths?: string[]; staged?: { stagedId: string; name: string }[] },
+    signal?: AbortSignal,
+    jobId = newJobId(),
+  ): Promise<ImportJob> {
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const summary: ImportSummary = { imported: 0, duplicates: 0, failed: [] };
+    const entry = { job: snapshot(jobId, 'running', 0, 0, summary), abort };
+    jobs.set(jobId, entry);
+    let lastEmit = 0;
+    const publish = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastEmit < 100) return;
+      lastEmit = now;
+      emit({ type: 'import.progress', job: entry.job });
+    };
+    try {
+      const expanded = await expandPaths(input.paths ?? []);
+      summary.failed.push(...expanded.failed);
+      const sources: ImportSource[] = [...expanded.sources];
+      for (const staged of input.staged ?? []) {
+        sources.push({ file: assets.stagedPath(staged.stagedId), displayName: staged.name, sourcePath: null, removeAfter: true });
+      }
+      const pixelLimit = library.getSettings().pixelLimitMegapixels * 1_000_000;
+      let imported = 0;
+      await importSources(sources, library, assets, {
+        pixelLimit,
+        signal: abort.signal,
+        onProgress: (done, total) => {
+          entry.job = snapshot(jobId, 'running', done, total, summary);
+          if (summary.imported !== imported) {
+            imported = summary.imported;
+            emit({ type: 'library.changed' });
+          }
+          publish(done === total);
+        },
+      }, summary);
+      entry.job = snapshot(jobId, abort.signal.aborted ? 'cancelled' : 'succeeded', entry.job.done, entry.job.total, summary);
+    } catch (error) {
+      summary.failed.push({ path: '(import)', reason: error instanceof Error ? error.message : String(error) });
+      entry.job = snapshot(jobId, 'failed', entry.job.done, entry.job.total, summary);
+    }
+    if (!closed) {
+      publish(true);
+      emit({ type: 'library.changed' });
+    }
+    return entry.job;
+  }
+
+  const handlers: Partial<Handlers> = {
+    'app.info': () => ({
+      version: options.version,
+      host: options.host === 'electron' ? 'electron' : 'browser',
+      platform: process.platform,
+      systemLocale: options.systemLocale,
+      libraryDir,
+      photoCount: library.count(),
+    }),
+    'settings.get': () => library.getSettings(),
+    'settings.set': (patch) => library.setSettings(patch),
+    'photos.list': (query) => library.list(query),
+    'photos.get': ({ id }) => library.get(id),
+    'photos.setRating': ({ ids, rating }) => {
+      library.setRating(ids, rating);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'photos.setColorLabel': ({ ids, colorLabel }) => {
+      library.setColorLabel(ids, colorLabel);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'photos.addTags': ({ ids, tags }) => {
+      library.addTags(ids, tags);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'photos.removeTags': ({ ids, tags }) => {
+      library.removeTags(ids, tags);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'photos.trash': ({ ids }) => {
+      library.trash(ids);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'photos.restore': ({ ids }) => {
+      library.restore(ids);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'trash.empty': async () => {
+      const removed = library.emptyTrash();
+      // Rows first, then files: a crash in between leaves stray files, never a row without its file.
+      for (const sha of removed) await assets.removeAll(sha);
+      emit({ type: 'library.changed' });
+      return { deleted: removed.length };
+    },
+    'tags.list': () => library.listTags(),
+    'albums.list': () => library.listAlbums(),
+    'albums.create': ({ name }) => {
+      const id = library.createAlbum(name);
+      emit({ type: 'library.changed' });
+      return { id };
+    },
+    'albums.rename': ({ id, name }) => {
+      library.renameAlbum(id, name);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'albums.delete': ({ id }) => {
+      library.deleteAlbum(id);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'albums.addPhotos': ({ id, ids }) => {
+      library.addToAlbum(id, ids);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'albums.removePhotos': ({ id, ids }) => {
+      library.removeFromAlbum(id, ids);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'import.start': (input) => {
+      if (options.host === 'browser' && input.paths?.length) {
+        throw new UserFacingError('unsupported', 'The browser host imports uploaded files only; drop the files on the window instead.');
+      }
+      const jobId = newJobId();
+      void runImport(input, undefined, jobId);
+      return { jobId };
+    },
+    'import.status': ({ jobId }) => {
+      const entry = jobs.get(jobId);
+      if (!entry) throw new UserFacingError('not-found', 'That import is not known (it may have finished before a restart).');
+      return entry.job;
+    },
+    'import.cancel': ({ jobId }) => {
+      const entry = jobs.get(jobId);
+      if (!entry) throw new UserFacingError('not-found', 'That import is not known.');
+      entry.abort.abort();
+      return null;
+    },
+    'dialog.openPhotos': async ({ folders }) => {
+      if (!options.openPhotosDialog) throw new UserFacingError('unsupported', 'There is no file dialog here; drop files on the window.');
+      return options.openPhotosDialog(folders);
+    },
+  };
+
+  // Originals of a crashed import that never got their row: collect them once things are quiet.
+  const collector = setTimeout(() => {
+    void (async () => {
+      const known = library.knownShas();
+      for await (const sha of assets.strayOriginals((sha) => known.has(sha), 60 * 60 * 1000)) {
+        if (closed) return;
+        await assets.removeAll(sha);
+      }
+    })().catch(() => {});
+  }, 10_000);
+  collector.unref();
+
+  return {
+    libraryDir,
+    library,
+    assets,
+    handlers,
+    subscribe(listener) {
+      events.on('event', listener);
+      return () => events.off('event', listener);
+    },
+    async resolveAsset(sha256, size) {
+      if (!isSha256(sha256)) return null;
+      const row = library.db.prepare('SELECT format FROM photos WHERE sha256 = ?').get(sha256) as { format: string } | undefined;
+      if (!row) return null;
+      if (size === 'original') return { path: assets.originalPath(sha256), contentType: CONTENT_TYPES[row.format] ?? 'application/octet-stream' };
+      return { path: assets.thumbPath(sha256, size), contentType: 'image/webp' };
+    },
+    runImport: (input, signal) => runImport(input, signal),
+    stageUpload() {
+      const stagedId = assets.newStagedId();
+      return { stagedId, path: assets.stagedPath(stagedId) };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(collector);
+      for (const { abort } of jobs.values()) abort.abort();
+      events.removeAllListeners();
+      db.close();
+    },
+  };
+}
+
+function newJobId(): string {
+  return `import-${randomBytes(6).toString('hex')}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * Numbered migrations, applied in order, each in its own transaction with `user_version`.
+ * Never edit one that has shipped: add the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'photos, tags, albums',
+    sql: `
+      CREATE TABLE photos (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        file_name TEXT NOT NULL,
+        source_path TEXT,
+        format TEXT NOT NULL,
+        byte_size INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        taken_at TEXT,
+        imported_at TEXT NOT NULL,
+        camera_make TEXT,
+        camera_model TEXT,
+        lens TEXT,
+        iso REAL,
+        exposure_time REAL,
+        f_number REAL,
+        focal_length REAL,
+        gps_latitude REAL,
+        gps_longitude REAL,
+        rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),
+        trashed_at TEXT
+      );
+      CREATE INDEX photos_by_taken ON photos (taken_at, id) WHERE trashed_at IS NULL;
+      CREATE INDEX photos_by_imported ON photos (imported_at, id) WHERE trashed_at IS NULL;
+      CREATE INDEX photos_by_name ON photos (file_name COLLATE NOCASE, id) WHERE trashed_at IS NULL;
+      CREATE INDEX photos_trashed ON photos (trashed_at) WHERE trashed_at IS NOT NULL;
+
+      CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+      );
+      CREATE TABLE photo_tags (
+        photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+        PRIMARY KEY (photo_id, tag_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX photo_tags_by_tag ON photo_tags (tag_id, photo_id);
+
+      CREATE TABLE albums (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE album_photos (
+        album_id INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+        photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (album_id, photo_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX album_photos_by_photo ON album_photos (photo_id);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: 'colour labels and full-text search',
+    sql: `
+      ALTER TABLE photos ADD COLUMN color_label TEXT
+        CHECK (color_label IN ('red', 'yellow', 'green', 'blue', 'purple'));
+      CREATE INDEX photos_by_label ON photos (color_label) WHERE color_label IS NOT NULL;
+
+      -- rowid = photos.id; the text of each column is kept in step by the library service.
+      CREATE VIRTUAL TABLE photo_search USING fts5 (file_name, tags, prompts, tokenize = 'trigram');
+      INSERT INTO photo_search (rowid, file_name, tags, prompts)
+        SELECT p.id, p.file_name,
+               coalesce((SELECT group_concat(t.name, ' ') FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id
+                          WHERE pt.photo_id = p.id), ''),
+               ''
+        FROM photos p;
+    `,
+  },
+];
+
+/** The newest schema this build understands. */
+export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

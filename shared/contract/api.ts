@@ -1,0 +1,184 @@
+/**
+ * The one API between the renderer and the main-process services. Every host (Electron IPC,
+ * the browser host over HTTP) registers handlers from this map and validates both directions
+ * with these schemas, so the renderer cannot tell the hosts apart.
+ */
+import { z } from 'zod';
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
+export const PhotoIdSchema = z.number().int().positive();
+export const AlbumIdSchema = z.number().int().positive();
+export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const ColorLabel = z.enum(['red', 'yellow', 'green', 'blue', 'purple']);
+export const SortKey = z.enum(['takenAt', 'importedAt', 'fileName']);
+export const Locale = z.enum(['en', 'zh-CN']);
+
+const TagName = z.string().trim().min(1).max(100);
+const AlbumName = z.string().trim().min(1).max(200);
+const IdList = z.array(PhotoIdSchema).min(1).max(100_000);
+
+export const PhotoSummary = z.object({
+  id: PhotoIdSchema,
+  sha256: Sha256,
+  fileName: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  takenAt: z.string().nullable(),
+  importedAt: z.string(),
+  rating: z.number().int().min(0).max(5),
+  colorLabel: ColorLabel.nullable(),
+  trashedAt: z.string().nullable(),
+});
+
+export const PhotoExif = z.object({
+  cameraMake: z.string().nullable(),
+  cameraModel: z.string().nullable(),
+  lens: z.string().nullable(),
+  iso: z.number().nullable(),
+  exposureTime: z.number().nullable(),
+  fNumber: z.number().nullable(),
+  focalLength: z.number().nullable(),
+  orientation: z.number().int(),
+  gpsLatitude: z.number().nullable(),
+  gpsLongitude: z.number().nullable(),
+});
+
+export const PhotoDetail = PhotoSummary.extend({
+  format: z.string(),
+  byteSize: z.number().int(),
+  sourcePath: z.string().nullable(),
+  exif: PhotoExif,
+  tags: z.array(z.string()),
+  albums: z.array(z.object({ id: AlbumIdSchema, name: z.string() })),
+});
+
+export const PhotoQuery = z.object({
+  sort: SortKey.default('takenAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(200),
+  minRating: z.number().int().min(0).max(5).optional(),
+  colorLabel: ColorLabel.optional(),
+  tag: TagName.optional(),
+  albumId: AlbumIdSchema.optional(),
+  search: z.string().max(500).optional(),
+  trashed: z.boolean().default(false),
+});
+
+export const ImportFailure = z.object({ path: z.string(), reason: z.string() });
+export const ImportSummary = z.object({
+  imported: z.number().int(),
+  duplicates: z.number().int(),
+  failed: z.array(ImportFailure),
+});
+
+export const JobState = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
+export const ImportJob = z.object({
+  jobId: JobIdSchema,
+  state: JobState,
+  done: z.number().int(),
+  total: z.number().int(),
+  summary: ImportSummary,
+});
+
+export const Settings = z.object({
+  locale: Locale.nullable(),
+  pixelLimitMegapixels: z.number().int().min(1).max(10_000),
+});
+
+const Empty = z.object({}).strict();
+const Nothing = z.null();
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+/** The contract: one entry per call. Inputs are validated on the main side, always. */
+export const api = {
+  'app.info': call(
+    Empty,
+    z.object({
+      version: z.string(),
+      host: z.enum(['electron', 'browser']),
+      platform: z.string(),
+      systemLocale: z.string(),
+      libraryDir: z.string(),
+      photoCount: z.number().int(),
+    }),
+  ),
+  'settings.get': call(Empty, Settings),
+  'settings.set': call(Settings.partial().strict(), Settings),
+
+  'photos.list': call(PhotoQuery, z.object({ total: z.number().int(), items: z.array(PhotoSummary) })),
+  'photos.get': call(z.object({ id: PhotoIdSchema }).strict(), PhotoDetail),
+  'photos.setRating': call(z.object({ ids: IdList, rating: z.number().int().min(0).max(5) }).strict(), Nothing),
+  'photos.setColorLabel': call(z.object({ ids: IdList, colorLabel: ColorLabel.nullable() }).strict(), Nothing),
+  'photos.addTags': call(z.object({ ids: IdList, tags: z.array(TagName).min(1).max(100) }).strict(), Nothing),
+  'photos.removeTags': call(z.object({ ids: IdList, tags: z.array(TagName).min(1).max(100) }).strict(), Nothing),
+  'photos.trash': call(z.object({ ids: IdList }).strict(), Nothing),
+  'photos.restore': call(z.object({ ids: IdList }).strict(), Nothing),
+  'trash.empty': call(Empty, z.object({ deleted: z.number().int() })),
+
+  'tags.list': call(Empty, z.array(z.object({ name: z.string(), count: z.number().int() }))),
+  'albums.list': call(Empty, z.array(z.object({ id: AlbumIdSchema, name: z.string(), count: z.number().int() }))),
+  'albums.create': call(z.object({ name: AlbumName }).strict(), z.object({ id: AlbumIdSchema })),
+  'albums.rename': call(z.object({ id: AlbumIdSchema, name: AlbumName }).strict(), Nothing),
+  'albums.delete': call(z.object({ id: AlbumIdSchema }).strict(), Nothing),
+  'albums.addPhotos': call(z.object({ id: AlbumIdSchema, ids: IdList }).strict(), Nothing),
+  'albums.removePhotos': call(z.object({ id: AlbumIdSchema, ids: IdList }).strict(), Nothing),
+
+  /**
+   * Starts an import job. `paths` are files or folders on this machine (Electron, CLI);
+   * `staged` are uploads the browser host received earlier (see the host's upload endpoint).
+   */
+  'import.start': call(
+    z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
+        staged: z
+          .array(z.object({ stagedId: z.string().regex(/^[0-9a-f]{32}$/), name: z.string().min(1).max(4096) }))
+          .max(100_000)
+          .optional(),
+      })
+      .strict()
+      .refine((v) => (v.paths?.length ?? 0) + (v.staged?.length ?? 0) > 0, 'nothing to import'),
+    z.object({ jobId: JobIdSchema }),
+  ),
+  'import.status': call(z.object({ jobId: JobIdSchema }).strict(), ImportJob),
+  'import.cancel': call(z.object({ jobId: JobIdSchema }).strict(), Nothing),
+  /** Electron only: the native open dialog. The browser host answers `unsupported`. */
+  'dialog.openPhotos': call(z.object({ folders: z.boolean().default(false) }).strict(), z.array(z.string())),
+} as const;
+
+export type Api = typeof api;
+export type CallName = keyof Api;
+export type CallInput<K extends CallName> = z.input<Api[K]['input']>;
+export type ParsedInput<K extends CallName> = z.output<Api[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<Api[K]['output']>;
+
+export type PhotoSummary = z.infer<typeof PhotoSummary>;
+export type PhotoDetail = z.infer<typeof PhotoDetail>;
+export type PhotoQuery = z.input<typeof PhotoQuery>;
+export type ImportSummary = z.infer<typeof ImportSummary>;
+export type ImportJob = z.infer<typeof ImportJob>;
+export type Settings = z.infer<typeof Settings>;
+export type ColorLabel = z.infer<typeof ColorLabel>;
+export type LocaleCode = z.infer<typeof Locale>;
+
+export const callNames = Object.keys(api) as CallName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(api, name);
+}
+
+/** Events pushed from the main process to the renderer (IPC `promptroom:event`, or SSE). */
+export const HostEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('import.progress'), job: ImportJob }),
+  z.object({ type: z.literal('library.changed') }),
+]);
+export type HostEvent = z.infer<typeof HostEvent>;
+
+/** The IPC channel prefix; the preload forwards nothing else. */
+export const IPC_PREFIX = 'promptroom:';
+export const IPC_EVENT_CHANNEL = 'promptroom:event';
