@@ -71,7 +71,8 @@ async function walk(dir: string, base: string, sources: ImportSource[], failed: 
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, base, sources, failed);
-    else if (entry.isFile() && PHOTO_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+    // Symlinked files are followed when imported; symlinked folders are not walked (no cycles).
+    else if ((entry.isFile() || entry.isSymbolicLink()) && PHOTO_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
       sources.push({ file: full, displayName: path.relative(base, full), sourcePath: full });
     }
   }
