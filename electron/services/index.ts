@@ -9,6 +9,7 @@ import { AssetStore, isSha256 } from './assets.js';
 import { expandPaths, importSources, snapshot, type ImportSource } from './importer.js';
 import { openDatabase } from './library/database.js';
 import { Library } from './library/library.js';
+import { Projects } from './projects.js';
 
 export interface ServicesOptions {
   libraryDir: string;
@@ -29,6 +30,7 @@ export interface ResolvedAsset {
 export interface Services {
   readonly libraryDir: string;
   readonly library: Library;
+  readonly projects: Projects;
   readonly assets: AssetStore;
   readonly handlers: Partial<Handlers>;
   subscribe(listener: (event: HostEvent) => void): () => void;
@@ -56,6 +58,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   await fs.mkdir(libraryDir, { recursive: true });
   const db = openDatabase(path.join(libraryDir, 'library.sqlite3'), { nativeBinding: options.nativeBinding });
   const library = new Library(db);
+  const projects = new Projects(db, library);
   const assets = new AssetStore(libraryDir);
   await assets.init();
   const events = new EventEmitter();
@@ -213,6 +216,19 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       entry.abort.abort();
       return null;
     },
+    'projects.create': ({ photoId, name }) => projects.create(photoId, name),
+    'projects.list': ({ photoId }) => projects.list(photoId),
+    'projects.open': ({ projectId }) => projects.state(projectId),
+    'projects.commit': ({ projectId, parentId, op }) => projects.commit(projectId, parentId, op),
+    'projects.setHead': ({ projectId, head, tip }) => projects.setHead(projectId, head, tip),
+    'projects.rename': ({ projectId, name }) => {
+      projects.rename(projectId, name);
+      return null;
+    },
+    'projects.delete': ({ projectId }) => {
+      projects.delete(projectId);
+      return null;
+    },
     'dialog.openPhotos': async ({ folders }) => {
       if (!options.openPhotosDialog) throw new UserFacingError('unsupported', 'There is no file dialog here; drop files on the window.');
       return options.openPhotosDialog(folders);
@@ -234,6 +250,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   return {
     libraryDir,
     library,
+    projects,
     assets,
     handlers,
     subscribe(listener) {

@@ -4,6 +4,7 @@
  * with these schemas, so the renderer cannot tell the hosts apart.
  */
 import { z } from 'zod';
+import { OperationSchema, ProjectState, StepSchema } from './document.js';
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
 export const PhotoIdSchema = z.number().int().positive();
@@ -87,6 +88,42 @@ export const Settings = z.object({
   pixelLimitMegapixels: z.number().int().min(1).max(10_000),
 });
 
+export const ProjectIdSchema = z.number().int().positive();
+const StepIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const ProjectSummary = z.object({
+  id: ProjectIdSchema,
+  name: z.string(),
+  photoId: PhotoIdSchema,
+  photoSha256: Sha256,
+  stepCount: z.number().int(),
+  updatedAt: z.string(),
+});
+
+export const ExportFormat = z.enum(['jpeg', 'png', 'webp', 'tiff']);
+export const ExportOptions = z
+  .object({
+    format: ExportFormat.default('jpeg'),
+    quality: z.number().int().min(1).max(100).default(90),
+    /** Longest edge in pixels; omitted = full resolution. */
+    maxEdge: z.number().int().min(16).max(100_000).optional(),
+    /** Output sharpening, 0 (none) to 100. */
+    sharpen: z.number().min(0).max(100).default(0),
+    keepExif: z.boolean().default(true),
+    stripGps: z.boolean().default(true),
+    writeXmp: z.boolean().default(true),
+  })
+  .strict();
+
+export const ExportJob = z.object({
+  jobId: JobIdSchema,
+  state: JobState,
+  done: z.number().int(),
+  total: z.number().int(),
+  files: z.array(z.object({ projectId: ProjectIdSchema, fileName: z.string(), downloadId: z.string() })),
+  failed: z.array(z.object({ projectId: ProjectIdSchema, reason: z.string() })),
+});
+
 const Empty = z.object({}).strict();
 const Nothing = z.null();
 
@@ -147,6 +184,28 @@ export const api = {
   ),
   'import.status': call(z.object({ jobId: JobIdSchema }).strict(), ImportJob),
   'import.cancel': call(z.object({ jobId: JobIdSchema }).strict(), Nothing),
+  'projects.create': call(z.object({ photoId: PhotoIdSchema, name: z.string().trim().min(1).max(200).optional() }).strict(), ProjectState),
+  'projects.list': call(z.object({ photoId: PhotoIdSchema.optional() }).strict(), z.array(ProjectSummary)),
+  'projects.open': call(z.object({ projectId: ProjectIdSchema }).strict(), ProjectState),
+  /** Commits a step after `parentId`, which must be the current head (else a conflict). */
+  'projects.commit': call(
+    z.object({ projectId: ProjectIdSchema, parentId: StepIdSchema.nullable(), op: OperationSchema }).strict(),
+    z.object({ step: StepSchema, head: z.string().nullable(), tip: z.string().nullable() }),
+  ),
+  /** Moves the head (undo, redo, jump); selection, zoom and pan never come here. */
+  'projects.setHead': call(
+    z.object({ projectId: ProjectIdSchema, head: StepIdSchema.nullable(), tip: StepIdSchema.nullable() }).strict(),
+    z.object({ head: z.string().nullable(), tip: z.string().nullable() }),
+  ),
+  'projects.rename': call(z.object({ projectId: ProjectIdSchema, name: z.string().trim().min(1).max(200) }).strict(), Nothing),
+  'projects.delete': call(z.object({ projectId: ProjectIdSchema }).strict(), Nothing),
+  /** Exports projects at full resolution; files land in the library's exports folder (or `folder`). */
+  'export.start': call(
+    z.object({ projectIds: z.array(ProjectIdSchema).min(1).max(10_000), options: ExportOptions, folder: z.string().min(1).max(4096).optional() }).strict(),
+    z.object({ jobId: JobIdSchema }),
+  ),
+  'export.status': call(z.object({ jobId: JobIdSchema }).strict(), ExportJob),
+
   /** Electron only: the native open dialog. The browser host answers `unsupported`. */
   'dialog.openPhotos': call(z.object({ folders: z.boolean().default(false) }).strict(), z.array(z.string())),
 } as const;
@@ -163,6 +222,9 @@ export type PhotoQuery = z.input<typeof PhotoQuery>;
 export type ImportSummary = z.infer<typeof ImportSummary>;
 export type ImportJob = z.infer<typeof ImportJob>;
 export type Settings = z.infer<typeof Settings>;
+export type ProjectSummary = z.infer<typeof ProjectSummary>;
+export type ExportOptions = z.input<typeof ExportOptions>;
+export type ExportJob = z.infer<typeof ExportJob>;
 export type ColorLabel = z.infer<typeof ColorLabel>;
 export type LocaleCode = z.infer<typeof Locale>;
 
@@ -176,6 +238,7 @@ export function isCallName(name: unknown): name is CallName {
 export const HostEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('import.progress'), job: ImportJob }),
   z.object({ type: z.literal('library.changed') }),
+  z.object({ type: z.literal('export.progress'), job: ExportJob }),
 ]);
 export type HostEvent = z.infer<typeof HostEvent>;
 

@@ -184,7 +184,11 @@ export class Library {
   /** Deletes the rows of trashed photos; returns their hashes so the caller can remove the files afterwards. */
   emptyTrash(): string[] {
     return this.db.transaction(() => {
-      const rows = this.prepare('SELECT id, sha256 FROM photos WHERE trashed_at IS NOT NULL').all() as {
+      // Photos a project still uses stay in the trash: a step never loses its pixels.
+      const rows = this.prepare(
+        `SELECT id, sha256 FROM photos WHERE trashed_at IS NOT NULL
+           AND id NOT IN (SELECT photo_id FROM projects) AND sha256 NOT IN (SELECT sha256 FROM project_assets)`,
+      ).all() as {
         id: number;
         sha256: string;
       }[];

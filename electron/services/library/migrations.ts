@@ -90,6 +90,48 @@ export const migrations: readonly Migration[] = [
         FROM photos p;
     `,
   },
+  {
+    version: 3,
+    name: 'projects and their history',
+    sql: `
+      CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        photo_id INTEGER NOT NULL REFERENCES photos (id),
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        head_step_id TEXT,
+        tip_step_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX projects_by_photo ON projects (photo_id);
+
+      -- One row per step of the history tree; never updated once written.
+      CREATE TABLE steps (
+        id TEXT PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        parent_id TEXT REFERENCES steps (id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        op_json TEXT NOT NULL,
+        output_sha256 TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (project_id, seq)
+      );
+      CREATE INDEX steps_by_parent ON steps (parent_id);
+
+      -- Every stored image a project refers to (its photos, dropped layers, later AI outputs),
+      -- so nothing referenced is ever collected.
+      CREATE TABLE project_assets (
+        project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (project_id, sha256)
+      ) WITHOUT ROWID;
+      CREATE INDEX project_assets_by_sha ON project_assets (sha256);
+    `,
+  },
 ];
 
 /** The newest schema this build understands. */
