@@ -15,6 +15,10 @@ const layer = (paths, patterns) => ({ paths: paths.map((name) => ({ name, messag
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
+  {
+    files: ['**/*.mjs', 'scripts/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -19,7 +19,7 @@ export default defineConfig({
       formats: ['cjs'],
       fileName: 'index',
     },
-    rollupOptions: {
+    rolldownOptions: {
       external: ['electron'],
     },
   },

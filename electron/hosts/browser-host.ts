@@ -146,6 +146,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (!resolved) return sendText(response, 404, 'No such image.');
       return sendFile(response, resolved.path, resolved.contentType, 'private, max-age=31536000, immutable');
     }
+    const download = /^\/download\/([0-9a-f]{32})$/.exec(url.pathname);
+    if (download && request.method === 'GET') {
+      const file = services.resolveDownload(download[1]!);
+      if (!file) return sendText(response, 404, 'No such export.');
+      response.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+      return sendFile(response, file.path, 'application/octet-stream', 'no-store');
+    }
     if (request.method === 'GET') return serveStatic(url.pathname, response, queryToken !== null);
     return sendText(response, 405, 'Method not allowed.');
   }

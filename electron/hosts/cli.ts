@@ -17,7 +17,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const USAGE = `Usage:
   promptroom import PATH... --library DIR [--json]
   promptroom list --library DIR [--json] [--search TEXT]
-  promptroom serve --library DIR [--port N]`;
+  promptroom serve --library DIR [--port N]
+  promptroom export PROJECT_OR_PHOTO_ID --library DIR --out FILE [--format jpeg|png|webp|tiff] [--quality Q]
+      (a plain number is a project if one has that id, else a photo; write project:N or photo:N to say which)
+  promptroom history PROJECT_ID --library DIR [--json]`;
 
 class UsageError extends Error {}
 
@@ -34,6 +37,9 @@ const FLAGS = {
   json: { type: 'boolean' },
   search: { type: 'string' },
   port: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  quality: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parses the flags every verb knows, then refuses those this verb does not take. */
@@ -152,6 +158,55 @@ async function serveVerb(args: string[]): Promise<number> {
   return 0;
 }
 
+async function exportVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, ['library', 'out', 'format', 'quality', 'json']);
+  const libraryDir = requireLibrary(values.library);
+  if (positionals.length !== 1) throw new UsageError('export needs exactly one PROJECT_OR_PHOTO_ID.');
+  if (typeof values.out !== 'string' || !values.out) throw new UsageError('--out FILE is required.');
+  const match = /^(?:(project|photo):)?([1-9][0-9]*)$/.exec(positionals[0]!);
+  if (!match) throw new UsageError(`“${positionals[0]}” is not a project or photo id (a number, or project:N / photo:N).`);
+  const format = (values.format ?? formatFromExtension(values.out)) as string;
+  if (!['jpeg', 'png', 'webp', 'tiff'].includes(format)) throw new UsageError(`--format must be jpeg, png, webp or tiff, not ${format}.`);
+  const quality = values.quality === undefined ? 90 : Number(values.quality);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new UsageError('--quality must be a whole number from 1 to 100.');
+  const id = Number(match[2]);
+  const file = await withServices(libraryDir, 'cli', async (services) => {
+    const isProject = match[1] === 'project' || (match[1] === undefined && services.projects.list().some((p) => p.id === id));
+    const target = isProject ? { projectId: id } : { photoId: id };
+    return services.exportOne(target, { format: format as 'jpeg', quality }, path.resolve(values.out as string));
+  });
+  process.stdout.write(values.json ? `${JSON.stringify({ file })}\n` : `Exported ${file}\n`);
+  return 0;
+}
+
+function formatFromExtension(file: string): string {
+  const ext = path.extname(file).toLowerCase().slice(1);
+  return { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', tif: 'tiff', tiff: 'tiff' }[ext] ?? 'jpeg';
+}
+
+async function historyVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, ['library', 'json']);
+  const libraryDir = requireLibrary(values.library);
+  const id = Number(positionals[0]);
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw new UsageError('history needs one PROJECT_ID (a number).');
+  const state = await withServices(libraryDir, 'cli', async (services) => services.projects.state(id));
+  const steps = state.steps.map((step) => ({
+    id: step.id,
+    parentId: step.parentId,
+    label: step.label,
+    kind: step.op.type,
+    createdAt: step.createdAt,
+    ...(step.outputSha256 ? { outputSha256: step.outputSha256 } : {}),
+    current: step.id === state.head,
+  }));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ projectId: id, head: state.head, steps })}\n`);
+  } else {
+    for (const step of steps) process.stdout.write(`${step.current ? '▶' : ' '} ${step.id}  ${step.label}\n`);
+  }
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   try {
@@ -162,6 +217,10 @@ export async function main(argv: string[]): Promise<number> {
         return await listVerb(rest);
       case 'serve':
         return await serveVerb(rest);
+      case 'export':
+        return await exportVerb(rest);
+      case 'history':
+        return await historyVerb(rest);
       case undefined:
       case '--help':
       case '-h':

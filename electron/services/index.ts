@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { HostEvent, ImportJob, ImportSummary } from '../../shared/contract/api.js';
+import type { ExportJob, ExportOptions, HostEvent, ImportJob, ImportSummary } from '../../shared/contract/api.js';
+import { pathTo } from '../../shared/document/history.js';
+import { exportProject } from './export.js';
 import type { Handlers } from '../../shared/contract/dispatch.js';
 import { UserFacingError } from '../../shared/contract/result.js';
 import { AssetStore, isSha256 } from './assets.js';
@@ -39,6 +41,11 @@ export interface Services {
   /** Runs an import to the end (CLI) or in the background (the `import.start` call). */
   runImport(input: { paths?: string[]; staged?: { stagedId: string; name: string }[] }, signal?: AbortSignal): Promise<ImportJob>;
   stageUpload(): { stagedId: string; path: string };
+  /** Exports one project (or a photo as it is, if `photoId` is given) to a file. */
+  exportOne(target: { projectId: number } | { photoId: number }, options: ExportOptions, file: string): Promise<string>;
+  runExport(projectIds: number[], options: ExportOptions, folder?: string): Promise<ExportJob>;
+  /** A finished export's file, by the id handed to the renderer; nothing else resolves. */
+  resolveDownload(downloadId: string): { path: string; fileName: string } | null;
   close(): void;
 }
 
@@ -64,6 +71,8 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   const events = new EventEmitter();
   events.setMaxListeners(100);
   const jobs = new Map<string, { job: ImportJob; abort: AbortController }>();
+  const exportJobs = new Map<string, ExportJob>();
+  const downloads = new Map<string, { path: string; fileName: string }>();
   let closed = false;
 
   function emit(event: HostEvent): void {
@@ -118,6 +127,51 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       emit({ type: 'library.changed' });
     }
     return entry.job;
+  }
+
+  function exportRequestFor(target: { projectId: number } | { photoId: number }) {
+    if ('projectId' in target) {
+      const { project, stack, steps } = projects.stackAtHead(target.projectId);
+      const head = projects.state(target.projectId).head;
+      return { stack, steps: pathTo({ steps: new Map(steps.map((s) => [s.id, s])) }, head), photoId: project.photoId, name: project.name };
+    }
+    const photo = library.get(target.photoId);
+    const stack = {
+      width: photo.width,
+      height: photo.height,
+      layers: [{ kind: 'image' as const, id: 'base', name: photo.fileName, sha256: photo.sha256, x: 0, y: 0, width: photo.width, height: photo.height, visible: true, opacity: 1, blendMode: 'normal' as const, mask: null }],
+      transform: { crop: null, quarterTurns: 0, straighten: 0, flipHorizontal: false, flipVertical: false },
+    };
+    return { stack, steps: [], photoId: photo.id, name: photo.fileName.replace(/\.[^.]+$/, '') };
+  }
+
+  async function exportOne(target: { projectId: number } | { photoId: number }, exportOptions: ExportOptions, file: string): Promise<string> {
+    const request = exportRequestFor(target);
+    return exportProject({ ...request, options: exportOptions, folder: path.dirname(file), file, version: options.version }, library, assets);
+  }
+
+  async function runExport(projectIds: number[], exportOptions: ExportOptions, folder = path.join(libraryDir, 'exports'), jobId = newJobId('export')): Promise<ExportJob> {
+    const job: ExportJob = { jobId, state: 'running', done: 0, total: projectIds.length, files: [], failed: [] };
+    exportJobs.set(jobId, job);
+    const publish = () => emit({ type: 'export.progress', job: { ...job, files: [...job.files], failed: [...job.failed] } });
+    publish();
+    for (const projectId of projectIds) {
+      if (closed) break;
+      try {
+        const request = exportRequestFor({ projectId });
+        const file = await exportProject({ ...request, options: exportOptions, folder, version: options.version }, library, assets);
+        const downloadId = randomBytes(16).toString('hex');
+        downloads.set(downloadId, { path: file, fileName: path.basename(file) });
+        job.files.push({ projectId, fileName: path.basename(file), downloadId });
+      } catch (error) {
+        job.failed.push({ projectId, reason: error instanceof UserFacingError ? error.message : `The export failed: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      job.done++;
+      publish();
+    }
+    job.state = job.failed.length === projectIds.length ? 'failed' : 'succeeded';
+    publish();
+    return job;
   }
 
   const handlers: Partial<Handlers> = {
@@ -229,6 +283,20 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       projects.delete(projectId);
       return null;
     },
+    'export.start': ({ projectIds, options: exportOptions, folder }) => {
+      if (folder !== undefined && options.host === 'browser') {
+        throw new UserFacingError('unsupported', 'The browser host exports into the library and offers the files as downloads.');
+      }
+      for (const id of projectIds) projects.state(id);
+      const jobId = newJobId('export');
+      void runExport(projectIds, exportOptions, folder, jobId);
+      return { jobId };
+    },
+    'export.status': ({ jobId }) => {
+      const job = exportJobs.get(jobId);
+      if (!job) throw new UserFacingError('not-found', 'That export is not known.');
+      return job;
+    },
     'dialog.openPhotos': async ({ folders }) => {
       if (!options.openPhotosDialog) throw new UserFacingError('unsupported', 'There is no file dialog here; drop files on the window.');
       return options.openPhotosDialog(folders);
@@ -265,6 +333,9 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       return { path: assets.thumbPath(sha256, size), contentType: 'image/webp' };
     },
     runImport: (input, signal) => runImport(input, signal),
+    exportOne,
+    runExport: (projectIds, exportOptions, folder) => runExport(projectIds, exportOptions, folder),
+    resolveDownload: (downloadId) => downloads.get(downloadId) ?? null,
     stageUpload() {
       const stagedId = assets.newStagedId();
       return { stagedId, path: assets.stagedPath(stagedId) };
@@ -280,6 +351,6 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   };
 }
 
-function newJobId(): string {
-  return `import-${randomBytes(6).toString('hex')}`;
+function newJobId(kind = 'import'): string {
+  return `${kind}-${randomBytes(6).toString('hex')}`;
 }

@@ -1,0 +1,208 @@
+/**
+ * Compositing and blending after W3C "Compositing and Blending Level 1"
+ * (https://www.w3.org/TR/compositing-1/), on straight (non-premultiplied) 8-bit RGBA.
+ *
+ * compositeLayer: source-over with blending. With Cs/αs the layer (αs = layer alpha × opacity ×
+ * mask/255) and Cb/αb the image below:
+ *   αo = αs + αb·(1 − αs)
+ *   Co = [αs·(1 − αb)·Cs + αs·αb·B(Cb, Cs) + (1 − αs)·αb·Cb] / αo
+ * Where αs is 0 (mask 0, opacity 0, transparent layer pixel) the pixel below is copied unchanged.
+ *
+ * applyAdjustmentLayer: Photoshop adjustment-layer semantics. The adjusted pixels are blended
+ * onto the original as if both were opaque and mixed by k = opacity × mask/255:
+ *   Co = (1 − k)·Cb + k·B(Cb, adjusted), αo = αb
+ * i.e. W3C source-atop of the adjusted image onto an opaque backdrop; the backdrop's alpha is
+ * kept, so an adjustment never changes transparency. For an opaque backdrop this is exactly
+ * compositeLayer(below, applyAdjustment(below), …).
+ *
+ * Blend functions B(Cb, Cs) on 0..1: normal Cs; multiply Cb·Cs; screen Cb + Cs − Cb·Cs;
+ * overlay HardLight(Cs, Cb) (condition on the backdrop); softLight the W3C definition
+ * (D(Cb) = ((16Cb − 12)Cb + 4)Cb for Cb ≤ 0.25, else √Cb); color SetLum(Cs, Lum(Cb));
+ * luminosity SetLum(Cb, Lum(Cs)), with Lum = 0.3R + 0.59G + 0.11B and ClipColor.
+ */
+import type { Adjustment, BlendMode, Mask, RgbaImage } from './types.js';
+import { applyAdjustment } from './adjust.js';
+import { UNIT, assertImage, assertMask, toByte } from './util.js';
+
+export interface CompositeOptions {
+  blendMode: BlendMode;
+  /** 0..1 */
+  opacity: number;
+  mask?: Mask | null;
+}
+
+export interface AdjustmentLayerOptions {
+  /** 0..1 (default 1) */
+  opacity?: number;
+  /** Default 'normal'. */
+  blendMode?: BlendMode;
+  mask?: Mask | null;
+  /** Render scale for spatial adjustments (see applyAdjustment). */
+  scale?: number;
+}
+
+export function compositeLayer(below: RgbaImage, layer: RgbaImage, options: CompositeOptions): RgbaImage {
+  return composite(below, layer, options.blendMode, options.opacity, options.mask ?? null, false);
+}
+
+export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, options: AdjustmentLayerOptions = {}): RgbaImage {
+  const opacity = options.opacity ?? 1;
+  const mask = options.mask ?? null;
+  checkOpacity(opacity);
+  if (opacity === 0) {
+    assertImage(below, 'below');
+    return { width: below.width, height: below.height, data: new Uint8ClampedArray(below.data) };
+  }
+  const adjusted = applyAdjustment(below, adjustment, { scale: options.scale ?? 1 });
+  return composite(below, adjusted, options.blendMode ?? 'normal', opacity, mask, true);
+}
+
+function checkOpacity(opacity: number): void {
+  if (!(opacity >= 0 && opacity <= 1)) throw new RangeError(`opacity must be in 0..1 (got ${opacity})`);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Blend functions
+ * ------------------------------------------------------------------------------------------- */
+
+function softLightD(cb: number): number {
+  return cb <= 0.25 ? ((16 * cb - 12) * cb + 4) * cb : Math.sqrt(cb);
+}
+
+/** Separable blend B(cb, cs) for one channel, 0..1. */
+function separable(mode: BlendMode, cb: number, cs: number): number {
+  switch (mode) {
+    case 'multiply':
+      return cb * cs;
+    case 'screen':
+      return cb + cs - cb * cs;
+    case 'overlay': {
+      // HardLight(Cs, Cb): the roles are swapped, the condition is on the backdrop.
+      if (cb <= 0.5) return cs * (2 * cb);
+      const b2 = 2 * cb - 1;
+      return cs + b2 - cs * b2;
+    }
+    case 'softLight':
+      if (cs <= 0.5) return cb - (1 - 2 * cs) * cb * (1 - cb);
+      return cb + (2 * cs - 1) * (softLightD(cb) - cb);
+    default:
+      return cs;
+  }
+}
+
+function lum(r: number, g: number, b: number): number {
+  return 0.3 * r + 0.59 * g + 0.11 * b;
+}
+
+/** SetLum(C, l) followed by ClipColor, written to out[0..2]. */
+function setLum(r: number, g: number, b: number, l: number, out: Float64Array): void {
+  const d = l - lum(r, g, b);
+  r += d;
+  g += d;
+  b += d;
+  const ll = lum(r, g, b);
+  const n = Math.min(r, g, b);
+  const x = Math.max(r, g, b);
+  if (n < 0) {
+    const s = ll / (ll - n);
+    r = ll + (r - ll) * s;
+    g = ll + (g - ll) * s;
+    b = ll + (b - ll) * s;
+  }
+  if (x > 1) {
+    const s = (1 - ll) / (x - ll);
+    r = ll + (r - ll) * s;
+    g = ll + (g - ll) * s;
+    b = ll + (b - ll) * s;
+  }
+  out[0] = r;
+  out[1] = g;
+  out[2] = b;
+}
+
+/** B(Cb, Cs) for all three channels (0..1), written to out. */
+function blendPixel(mode: BlendMode, br: number, bg: number, bb: number, sr: number, sg: number, sb: number, out: Float64Array): void {
+  switch (mode) {
+    case 'normal':
+      out[0] = sr;
+      out[1] = sg;
+      out[2] = sb;
+      return;
+    case 'color':
+      setLum(sr, sg, sb, lum(br, bg, bb), out);
+      return;
+    case 'luminosity':
+      setLum(br, bg, bb, lum(sr, sg, sb), out);
+      return;
+    default:
+      out[0] = separable(mode, br, sr);
+      out[1] = separable(mode, bg, sg);
+      out[2] = separable(mode, bb, sb);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The compositing loop
+ * ------------------------------------------------------------------------------------------- */
+
+function composite(below: RgbaImage, layer: RgbaImage, mode: BlendMode, opacity: number, mask: Mask | null, atop: boolean): RgbaImage {
+  assertImage(below, 'below');
+  assertImage(layer, 'layer');
+  checkOpacity(opacity);
+  if (below.width !== layer.width || below.height !== layer.height) {
+    throw new RangeError(`layer is ${layer.width}×${layer.height}, below is ${below.width}×${below.height}`);
+  }
+  if (mask) {
+    assertMask(mask);
+    if (mask.width !== below.width || mask.height !== below.height) {
+      throw new RangeError(`mask is ${mask.width}×${mask.height}, image is ${below.width}×${below.height}`);
+    }
+  }
+  const bd = below.data;
+  const ld = layer.data;
+  const md = mask ? mask.data : null;
+  const out = new Uint8ClampedArray(bd.length);
+  const blended = new Float64Array(3);
+  const n = below.width * below.height;
+  for (let i = 0, p = 0; i < n; i++, p += 4) {
+    let k = opacity;
+    if (md !== null) k *= UNIT[md[i] as number] as number;
+    const as = atop ? k : k * (UNIT[ld[p + 3] as number] as number);
+    const ab8 = bd[p + 3] as number;
+    if (as <= 0 || (atop && ab8 === 0)) {
+      out[p] = bd[p] as number;
+      out[p + 1] = bd[p + 1] as number;
+      out[p + 2] = bd[p + 2] as number;
+      out[p + 3] = ab8;
+      continue;
+    }
+    const br = UNIT[bd[p] as number] as number;
+    const bg = UNIT[bd[p + 1] as number] as number;
+    const bb = UNIT[bd[p + 2] as number] as number;
+    const sr = UNIT[ld[p] as number] as number;
+    const sg = UNIT[ld[p + 1] as number] as number;
+    const sb = UNIT[ld[p + 2] as number] as number;
+    blendPixel(mode, br, bg, bb, sr, sg, sb, blended);
+    const xr = blended[0] as number;
+    const xg = blended[1] as number;
+    const xb = blended[2] as number;
+    if (atop) {
+      out[p] = toByte((br + (xr - br) * as) * 255);
+      out[p + 1] = toByte((bg + (xg - bg) * as) * 255);
+      out[p + 2] = toByte((bb + (xb - bb) * as) * 255);
+      out[p + 3] = ab8;
+      continue;
+    }
+    const ab = UNIT[ab8] as number;
+    const ao = as + ab * (1 - as);
+    const wS = as * (1 - ab); // weight of the plain source colour
+    const wB = as * ab; // weight of the blended colour
+    const wD = (1 - as) * ab; // weight of the backdrop
+    const scale = 255 / ao;
+    out[p] = toByte((wS * sr + wB * xr + wD * br) * scale);
+    out[p + 1] = toByte((wS * sg + wB * xg + wD * bg) * scale);
+    out[p + 2] = toByte((wS * sb + wB * xb + wD * bb) * scale);
+    out[p + 3] = toByte(ao * 255);
+  }
+  return { width: below.width, height: below.height, data: out };
+}

@@ -1,0 +1,116 @@
+/**
+ * Small numeric and image helpers shared by the pixel kernels. Everything here uses basic IEEE
+ * arithmetic (plus Math.pow / Math.exp / Math.sqrt / Math.round / Math.floor, which V8 computes
+ * identically in Node and in Chromium), so kernels are bit-for-bit deterministic across both.
+ */
+import type { Mask, RgbaImage } from './types.js';
+
+/** Rounds to the nearest byte (halves up), clamping to 0..255. NaN becomes 0. */
+export function toByte(value: number): number {
+  if (!(value > 0)) return 0;
+  if (value >= 255) return 255;
+  return Math.round(value);
+}
+
+export function clamp(value: number, lo: number, hi: number): number {
+  return value < lo ? lo : value > hi ? hi : value;
+}
+
+/** `UNIT[v] === v / 255`, so hot loops avoid a division per channel. */
+export const UNIT: Float64Array = (() => {
+  const table = new Float64Array(256);
+  for (let v = 0; v < 256; v++) table[v] = v / 255;
+  return table;
+})();
+
+export function assertImage(image: RgbaImage, name = 'image'): void {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+    throw new RangeError(`${name}: width and height must be non-negative integers (got ${width}×${height})`);
+  }
+  if (data.length !== width * height * 4) {
+    throw new RangeError(`${name}: data.length ${data.length} !== ${width}×${height}×4`);
+  }
+}
+
+export function assertMask(mask: Mask, name = 'mask'): void {
+  const { width, height, data } = mask;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+    throw new RangeError(`${name}: width and height must be non-negative integers (got ${width}×${height})`);
+  }
+  if (data.length !== width * height) {
+    throw new RangeError(`${name}: data.length ${data.length} !== ${width}×${height}`);
+  }
+}
+
+export function assertDimension(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
+}
+
+export function cloneImage(image: RgbaImage): RgbaImage {
+  return { width: image.width, height: image.height, data: new Uint8ClampedArray(image.data) };
+}
+
+export function cloneMask(mask: Mask): Mask {
+  return { width: mask.width, height: mask.height, data: new Uint8ClampedArray(mask.data) };
+}
+
+export function isOpaque(image: RgbaImage): boolean {
+  const data = image.data;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * sRGB transfer functions (IEC 61966-2-1), on 0..1 values.
+ * ------------------------------------------------------------------------------------------- */
+
+export function srgbToLinear(c: number): number {
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+
+export function linearToSrgb(l: number): number {
+  if (l <= 0) return 0;
+  if (l >= 1) return 1;
+  return l <= 0.0031308 ? l * 12.92 : 1.055 * Math.pow(l, 1 / 2.4) - 0.055;
+}
+
+/** `SRGB_TO_LINEAR[v]` = linear light (0..1) of the sRGB byte v. */
+export const SRGB_TO_LINEAR: Float64Array = (() => {
+  const table = new Float64Array(256);
+  for (let v = 0; v < 256; v++) table[v] = srgbToLinear(v / 255);
+  return table;
+})();
+
+/* ---------------------------------------------------------------------------------------------
+ * Trigonometry without Math.sin / Math.cos: exact quadrant reduction in degrees, then Taylor
+ * series on |x| ≤ π/4 (error < 1e-16). Multiples of 90° give exact 0 / ±1.
+ * ------------------------------------------------------------------------------------------- */
+
+const PI = 3.141592653589793;
+
+export function sinCosDegrees(degrees: number): { sin: number; cos: number } {
+  if (!Number.isFinite(degrees)) throw new RangeError(`angle must be finite (got ${degrees})`);
+  let d = degrees % 360;
+  if (d < 0) d += 360;
+  const quadrant = Math.round(d / 90); // 0..4
+  const rest = d - quadrant * 90; // -45..45
+  const x = (rest * PI) / 180;
+  const x2 = x * x;
+  // sin x = x - x^3/3! + ...,  cos x = 1 - x^2/2! + ... (Horner form, terms to x^17 / x^18).
+  let s = 1;
+  let c = 1;
+  for (let n = 17; n >= 3; n -= 2) s = 1 - (x2 / (n * (n - 1))) * s;
+  for (let n = 18; n >= 2; n -= 2) c = 1 - (x2 / (n * (n - 1))) * c;
+  s *= x;
+  switch (quadrant & 3) {
+    case 0:
+      return { sin: s, cos: c };
+    case 1:
+      return { sin: c, cos: -s };
+    case 2:
+      return { sin: -s, cos: -c };
+    default:
+      return { sin: -c, cos: s };
+  }
+}
