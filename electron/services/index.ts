@@ -7,7 +7,7 @@ import { pathTo } from '../../shared/document/history.js';
 import { exportProject } from './export.js';
 import type { Handlers } from '../../shared/contract/dispatch.js';
 import { UserFacingError } from '../../shared/contract/result.js';
-import { AssetStore, isSha256 } from './assets.js';
+import { AssetStore, isSha256, sha256Of } from './assets.js';
 import { expandPaths, importSources, snapshot, type ImportSource } from './importer.js';
 import { openDatabase } from './library/database.js';
 import { Library } from './library/library.js';
@@ -258,6 +258,39 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       const jobId = newJobId();
       void runImport(input, undefined, jobId);
       return { jobId };
+    },
+    'import.one': async (input) => {
+      if (options.host === 'browser' && input.path) {
+        throw new UserFacingError('unsupported', 'The browser host imports uploaded files only.');
+      }
+      let file: string;
+      let removeAfter = false;
+      if (input.path) file = path.resolve(input.path);
+      else if (input.stagedId) {
+        file = assets.stagedPath(input.stagedId);
+        removeAfter = true;
+      } else {
+        const staged = assets.newStagedId();
+        file = assets.stagedPath(staged);
+        await fs.writeFile(file, Buffer.from(input.base64!, 'base64'));
+        removeAfter = true;
+      }
+      let sha: string;
+      try {
+        sha = sha256Of(await fs.readFile(file));
+      } catch {
+        if (removeAfter) await fs.rm(file, { force: true });
+        throw new UserFacingError('not-found', `${input.name} could not be read.`);
+      }
+      const duplicate = library.hasSha(sha);
+      const summary = await importSources([{ file, displayName: input.name, sourcePath: input.path ?? null, removeAfter }], library, assets, {
+        pixelLimit: library.getSettings().pixelLimitMegapixels * 1_000_000,
+      });
+      const failure = summary.failed[0];
+      if (failure) throw new UserFacingError('invalid-argument', `${failure.path}: ${failure.reason}`);
+      const id = library.db.prepare('SELECT id FROM photos WHERE sha256 = ?').pluck().get(sha) as number;
+      if (!duplicate) emit({ type: 'library.changed' });
+      return { photo: library.get(id), duplicate };
     },
     'import.status': ({ jobId }) => {
       const entry = jobs.get(jobId);

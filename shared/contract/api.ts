@@ -182,6 +182,20 @@ export const api = {
       .refine((v) => (v.paths?.length ?? 0) + (v.staged?.length ?? 0) > 0, 'nothing to import'),
     z.object({ jobId: JobIdSchema }),
   ),
+  /** Imports one image and answers its photo (new or already in the library): canvas drops and paste. */
+  'import.one': call(
+    z
+      .object({
+        name: z.string().min(1).max(4096),
+        path: z.string().min(1).max(4096).optional(),
+        stagedId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+        /** Base64 bytes, for a pasted image that has no file (up to 64 MB). */
+        base64: z.string().max(90_000_000).optional(),
+      })
+      .strict()
+      .refine((v) => [v.path, v.stagedId, v.base64].filter((x) => x !== undefined).length === 1, 'give exactly one of path, stagedId, base64'),
+    z.object({ photo: PhotoSummary, duplicate: z.boolean() }),
+  ),
   'import.status': call(z.object({ jobId: JobIdSchema }).strict(), ImportJob),
   'import.cancel': call(z.object({ jobId: JobIdSchema }).strict(), Nothing),
   'projects.create': call(z.object({ photoId: PhotoIdSchema, name: z.string().trim().min(1).max(200).optional() }).strict(), ProjectState),

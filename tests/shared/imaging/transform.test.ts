@@ -80,6 +80,12 @@ describe('rotateArbitrary', () => {
     const c = Math.cos((10 * Math.PI) / 180);
     const s = Math.sin((10 * Math.PI) / 180);
     expect(straightenZoom(300, 200, 10)).toBeCloseTo(Math.max((300 * c + 200 * s) / 300, (300 * s + 200 * c) / 200), 12);
+    // the kernel's own sin/cos (no Math.sin) agrees with Math at many angles
+    for (let degrees = -720; degrees <= 720; degrees += 7.3) {
+      const ac = Math.abs(Math.cos((degrees * Math.PI) / 180));
+      const as = Math.abs(Math.sin((degrees * Math.PI) / 180));
+      expect(straightenZoom(300, 200, degrees)).toBeCloseTo(Math.max((300 * ac + 200 * as) / 300, (300 * as + 200 * ac) / 200), 12);
+    }
     // a uniform opaque image stays uniform and opaque at any angle
     const img = solid(40, 30, [90, 120, 150, 255]);
     for (const degrees of [3, -7.5, 33, 45, 137]) expect(rotateArbitrary(img, degrees).data).toEqual(img.data);
