@@ -81,14 +81,14 @@ export function createBrowserBridge(options: BrowserBridgeOptions = {}): HostBri
 
   function openEvents(): void {
     let opened = false;
-    const es = new win.EventSource('/api/events', { withCredentials: false });
+    const es = new EventSource('/api/events');
     source = es;
     es.onopen = () => {
       // Events sent while we were disconnected are lost: tell everyone to reload what they show.
       if (opened) emit({ type: 'library.changed' });
       opened = true;
     };
-    es.onmessage = (message) => {
+    es.onmessage = (message: MessageEvent) => {
       const event = parseEvent(message.data);
       if (event) emit(event);
     };

@@ -48,6 +48,7 @@ const CropSchema = z
   .object({ x: z.number().min(0), y: z.number().min(0), width: z.number().min(1), height: z.number().min(1) })
   .strict();
 
+/** Operations the renderer may propose. */
 export const OperationSchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -101,12 +102,39 @@ export const OperationSchema = z.discriminatedUnion('type', [
         .strict(),
     })
     .strict(),
-]) satisfies z.ZodType<Operation>;
+  z.object({ type: z.literal('chooseVariant'), layerId: LayerIdSchema, sha256: Sha }).strict(),
+]);
+
+/** AI edits are committed only by the job queue in the main process, never proposed by the renderer. */
+export const GeneratedBySchema = z.object({
+  provider: z.enum(['gemini', 'local']),
+  model: z.string(),
+  prompt: z.string(),
+  variants: z.array(Sha),
+  references: z.array(Sha),
+  costUsd: z.number(),
+  jobId: z.string(),
+});
+
+const AiEditSchema = z.object({
+  type: z.literal('aiEdit'),
+  layerId: LayerIdSchema,
+  name: z.string(),
+  sha256: Sha,
+  x: z.number(),
+  y: z.number(),
+  width: z.number().int(),
+  height: z.number().int(),
+  generated: GeneratedBySchema,
+});
+
+/** Any step's operation, as stored and sent to the renderer. */
+export const StoredOperationSchema = z.union([OperationSchema, AiEditSchema]) satisfies z.ZodType<Operation>;
 
 export const StepSchema = z.object({
   id: z.string(),
   parentId: z.string().nullable(),
-  op: OperationSchema,
+  op: StoredOperationSchema,
   label: z.string(),
   createdAt: z.string(),
   outputSha256: Sha.nullable(),

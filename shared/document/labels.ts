@@ -80,6 +80,13 @@ export function labelFor(op: Operation, before: LayerStack): string {
       return `Clear mask on ${layerName(op.layerId)}`;
     case 'deleteMask':
       return `Delete mask on ${layerName(op.layerId)}`;
+    case 'aiEdit':
+      return `${op.generated.provider === 'gemini' ? 'Gemini' : 'Local'}: “${op.generated.prompt.length > 60 ? `${op.generated.prompt.slice(0, 57)}…` : op.generated.prompt}”`;
+    case 'chooseVariant': {
+      const layer = before.layers.find((l) => l.id === op.layerId);
+      const index = layer?.kind === 'image' ? (layer.generated?.variants.indexOf(op.sha256) ?? -1) : -1;
+      return `Choose result ${index + 1} on ${layerName(op.layerId)}`;
+    }
     case 'setTransform': {
       const t = op.transform;
       if (t.crop !== undefined) return t.crop ? `Crop to ${Math.round(t.crop.width)}×${Math.round(t.crop.height)}` : 'Remove crop';

@@ -55,6 +55,21 @@ export interface ImageLayer extends LayerBase {
   y: number;
   width: number;
   height: number;
+  /** Set on layers an AI edit made: what was asked, of whom, and the other results to swap in. */
+  generated?: GeneratedBy;
+}
+
+/** Provenance of an AI-made layer: everything needed to explain (never to recompute) it. */
+export interface GeneratedBy {
+  provider: 'gemini' | 'local';
+  model: string;
+  prompt: string;
+  /** Every result the edit returned; `sha256` of the layer is the chosen one. */
+  variants: string[];
+  references: string[];
+  costUsd: number;
+  /** The job that produced it. */
+  jobId: string;
 }
 
 export interface AdjustmentLayer extends LayerBase {
@@ -88,7 +103,19 @@ export type Operation =
   | { type: 'setMaskProps'; layerId: LayerId; inverted?: boolean; feather?: number }
   | { type: 'clearMask'; layerId: LayerId }
   | { type: 'deleteMask'; layerId: LayerId }
-  | { type: 'setTransform'; transform: Partial<DocTransform> };
+  | { type: 'setTransform'; transform: Partial<DocTransform> }
+  | {
+      type: 'aiEdit';
+      layerId: LayerId;
+      name: string;
+      sha256: string;
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+      generated: GeneratedBy;
+    }
+  | { type: 'chooseVariant'; layerId: LayerId; sha256: string };
 
 export type OperationType = Operation['type'];
 
@@ -177,6 +204,30 @@ export function applyOperation(stack: LayerStack, op: Operation): LayerStack {
       return updateLayer(stack, op.layerId, (layer) => ({ ...layer, mask: null }));
     case 'setTransform':
       return { ...stack, transform: { ...stack.transform, ...definedOnly(op.transform) } };
+    case 'aiEdit':
+      assertNewLayer(stack, op.layerId);
+      return withLayers(stack, [
+        ...stack.layers,
+        {
+          kind: 'image',
+          id: op.layerId,
+          name: op.name,
+          sha256: op.sha256,
+          x: op.x,
+          y: op.y,
+          width: op.width,
+          height: op.height,
+          generated: op.generated,
+          ...layerDefaults(),
+        },
+      ]);
+    case 'chooseVariant':
+      return updateLayer(stack, op.layerId, (layer) => {
+        if (layer.kind !== 'image' || !layer.generated?.variants.includes(op.sha256)) {
+          throw new InvalidOperation(`That result is not one of ${layer.name}'s variants.`);
+        }
+        return { ...layer, sha256: op.sha256 };
+      });
   }
 }
 

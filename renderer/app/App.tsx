@@ -1,0 +1,134 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { HostBridge } from '../../shared/contract/bridge.js';
+import { createClient } from '../../shared/contract/bridge.js';
+import { localeFromSystem, t, tn, type LocaleCode, type MessageKey, type MessageParams } from '../../shared/i18n/index.js';
+import { LibraryView } from '../library/LibraryView.js';
+import { ConfirmDialog, type PendingConfirm } from './ConfirmDialog.js';
+import { AppContext, errorMessage, type AppServices, type ToastInput } from './context.js';
+import { Toasts, type Toast } from './Toasts.js';
+
+type Boot = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready' };
+
+export interface AppProps {
+  bridge: HostBridge;
+  initialLocale: LocaleCode;
+  /** Told whenever the language changes (the bridge words its own errors with it). */
+  onLocaleChange?: (locale: LocaleCode) => void;
+}
+
+export function App({ bridge, initialLocale, onLocaleChange }: AppProps) {
+  const client = useMemo(() => createClient(bridge), [bridge]);
+  const [locale, setLocaleState] = useState<LocaleCode>(initialLocale);
+  const [boot, setBoot] = useState<Boot>({ status: 'loading' });
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [pendingConfirm, setPendingConfirm] = useState<PendingConfirm | null>(null);
+  const nextToastId = useRef(1);
+  const confirmRef = useRef<PendingConfirm | null>(null);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = t(locale, 'app.name');
+    onLocaleChange?.(locale);
+  }, [locale, onLocaleChange]);
+
+  const load = useCallback(async () => {
+    setBoot({ status: 'loading' });
+    try {
+      const [info, settings] = await Promise.all([client.call('app.info', {}), client.call('settings.get', {})]);
+      setLocaleState(settings.locale ?? localeFromSystem(info.systemLocale));
+      setBoot({ status: 'ready' });
+    } catch (error) {
+      setBoot({ status: 'failed', message: errorMessage(error) });
+    }
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const dismissToast = useCallback((id: number) => setToasts((list) => list.filter((toast) => toast.id !== id)), []);
+
+  const toast = useCallback((input: ToastInput) => {
+    const id = nextToastId.current++;
+    // Keep the newest few: a burst of failures must not bury the window.
+    setToasts((list) => [...list.slice(-3), { ...input, id }]);
+    return id;
+  }, []);
+
+  const services = useMemo<AppServices>(() => {
+    const attempt = async <T,>(work: Promise<T>): Promise<T | undefined> => {
+      try {
+        return await work;
+      } catch (error) {
+        toast({ kind: 'error', text: errorMessage(error) });
+        return undefined;
+      }
+    };
+    return {
+      bridge,
+      client,
+      locale,
+      t: (key: MessageKey, params?: MessageParams) => t(locale, key, params),
+      tn: (key: MessageKey, n: number, params?: MessageParams) => tn(locale, key, n, params),
+      setLocale(next) {
+        setLocaleState(next);
+        void attempt(client.call('settings.set', { locale: next }));
+      },
+      toast,
+      dismissToast,
+      attempt,
+      confirm(text, confirmLabel) {
+        return new Promise<boolean>((resolve) => {
+          confirmRef.current?.resolve(false);
+          const pending = { text, confirmLabel, resolve };
+          confirmRef.current = pending;
+          setPendingConfirm(pending);
+        });
+      },
+    };
+  }, [bridge, client, locale, toast, dismissToast]);
+
+  // Anything that escapes a handler still reaches the person, never just the console.
+  useEffect(() => {
+    const onRejection = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      toast({ kind: 'error', text: errorMessage(event.reason) });
+    };
+    window.addEventListener('unhandledrejection', onRejection);
+    return () => window.removeEventListener('unhandledrejection', onRejection);
+  }, [toast]);
+
+  return (
+    <AppContext.Provider value={services}>
+      {boot.status === 'ready' ? (
+        <LibraryView />
+      ) : boot.status === 'loading' ? (
+        <div className="splash" data-testid="app-loading">
+          <div className="splash-mark" aria-hidden="true" />
+          <p>{t(locale, 'app.loading')}</p>
+        </div>
+      ) : (
+        <div className="splash" data-testid="app-load-failed" role="alert">
+          <h1>{t(locale, 'app.loadFailed')}</h1>
+          <p className="muted">{boot.message}</p>
+          <button className="button primary" onClick={() => void load()}>
+            {t(locale, 'app.retry')}
+          </button>
+        </div>
+      )}
+      <Toasts toasts={toasts} onDismiss={dismissToast} dismissLabel={t(locale, 'toast.dismiss')} />
+      {pendingConfirm && (
+        <ConfirmDialog
+          pending={pendingConfirm}
+          cancelLabel={t(locale, 'dialog.cancel')}
+          defaultConfirmLabel={t(locale, 'dialog.confirm')}
+          onDone={(answer) => {
+            pendingConfirm.resolve(answer);
+            confirmRef.current = null;
+            setPendingConfirm(null);
+          }}
+        />
+      )}
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,181 @@
+/**
+ * Helpers for end-to-end tests: start the browser host from the built CLI on a fresh library,
+ * and launch Debian's Chromium through playwright-core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const fixturesDir = path.join(repoRoot, 'tests', 'fixtures');
+export const resultsDir = path.join(repoRoot, 'test-results');
+const cliPath = path.join(repoRoot, 'dist', 'node', 'electron', 'hosts', 'cli.js');
+const rendererIndex = path.join(repoRoot, 'dist', 'renderer', 'index.html');
+const chromiumPath = process.env.PROMPTROOM_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface RunningHost {
+  /** The link printed by the CLI, token included. */
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  libraryDir: string;
+  /** Everything the host wrote to stderr so far (its log), for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Why the end-to-end tests cannot run here, or null when they can. */
+export function missingPrerequisite(): string | null {
+  if (!existsSync(cliPath)) return `${path.relative(repoRoot, cliPath)} is missing: run \`npm run build\` first.`;
+  if (!existsSync(rendererIndex)) return `${path.relative(repoRoot, rendererIndex)} is missing: run \`npm run build\` first.`;
+  if (!existsSync(chromiumPath)) return `Chromium is not at ${chromiumPath}: install Debian's chromium (apt-get install chromium).`;
+  return null;
+}
+
+export async function makeLibraryDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'promptroom-e2e-'));
+}
+
+/**
+ * Runs `cli.js serve --library DIR --port 0` and waits for its one line
+ * `Promptroom is running at http://127.0.0.1:PORT/?token=…`.
+ */
+export async function startHost(libraryDir: string, env: Record<string, string> = {}): Promise<RunningHost> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--library', libraryDir, '--port', '0'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error('the host printed no address within 20 s')), 20_000);
+    function fail(error: Error) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /Promptroom is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code, signal) => fail(new Error(`the host exited (${code ?? signal}) before printing its address`)));
+    child.once('error', (error) => fail(error));
+  });
+
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    port: Number(parsed.port),
+    token: parsed.searchParams.get('token') ?? '',
+    libraryDir,
+    log: () => stderr,
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface Watched {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors seen so far (CSP violations show up here). */
+  problems: string[];
+}
+
+/** A fresh browser context and page that records console errors and uncaught exceptions. */
+export async function openPage(browser: Browser, options: { locale?: string } = {}): Promise<Watched> {
+  const context = await browser.newContext({
+    viewport: { width: 1360, height: 860 },
+    deviceScaleFactor: 1,
+    locale: options.locale ?? 'en-US',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`http ${response.status()}: ${response.request().method()} ${new URL(response.url()).pathname}`);
+  });
+  return { context, page, problems };
+}
+
+/** A raw HTTP request, with any Host header (fetch cannot set one). */
+export function rawRequest(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+/** Calls the API directly with the token, for checks that bypass the UI. */
+export async function callApi<T>(host: RunningHost, name: string, input: unknown): Promise<T> {
+  const response = await rawRequest(host.port, {
+    method: 'POST',
+    path: `/api/call/${name}`,
+    headers: { host: `127.0.0.1:${host.port}`, 'content-type': 'application/json', 'x-promptroom-token': host.token },
+    body: JSON.stringify(input),
+  });
+  const result = JSON.parse(response.body) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!result.ok) throw new Error(`${name} failed: ${result.error.message}`);
+  return result.value;
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
