@@ -16,8 +16,10 @@ export class AssetStore {
   readonly thumbsDir: string;
   readonly tmpDir: string;
   readonly stagingDir: string;
+  readonly storedDir: string;
 
   constructor(readonly root: string) {
+    this.storedDir = path.join(root, 'stored');
     this.originalsDir = path.join(root, 'originals');
     this.thumbsDir = path.join(root, 'thumbs');
     this.tmpDir = path.join(root, 'tmp');
@@ -25,7 +27,7 @@ export class AssetStore {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.originalsDir, this.thumbsDir, this.tmpDir, this.stagingDir].map((dir) => fs.mkdir(dir, { recursive: true })));
+    await Promise.all([this.originalsDir, this.thumbsDir, this.tmpDir, this.stagingDir, this.storedDir].map((dir) => fs.mkdir(dir, { recursive: true })));
     // Leftovers of writes interrupted by a crash: never referenced by a row, safe to drop.
     for (const name of await fs.readdir(this.tmpDir)) await fs.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
   }
@@ -33,6 +35,12 @@ export class AssetStore {
   originalPath(sha256: string): string {
     assertSha(sha256);
     return path.join(this.originalsDir, sha256.slice(0, 2), sha256);
+  }
+
+  /** AI outputs and other stored images that are not library photos (always PNG). */
+  storedPath(sha256: string): string {
+    assertSha(sha256);
+    return path.join(this.storedDir, sha256.slice(0, 2), `${sha256}.png`);
   }
 
   thumbPath(sha256: string, size: ImageSize): string {

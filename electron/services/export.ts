@@ -8,7 +8,6 @@ import { UserFacingError } from '../../shared/contract/result.js';
 import type { LayerStack, Step } from '../../shared/document/model.js';
 import { renderStack } from '../../shared/document/render.js';
 import type { RgbaImage } from '../../shared/imaging/types.js';
-import type { AssetStore } from './assets.js';
 import type { Library } from './library/library.js';
 
 export const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', tiff: 'tif' } as const;
@@ -24,13 +23,18 @@ export async function decodeRgba(file: string, pixelLimit: number | false = fals
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/** Where the file of a stored image (library photo or stored output) is, by hash; null if unknown. */
+export type ImageLocator = (sha256: string) => string | null;
+
 /** Renders a stack at full resolution with the shared kernels; missing images are reported as broken layers. */
-export async function renderFull(stack: LayerStack, assets: AssetStore): Promise<{ image: RgbaImage; broken: string[] }> {
+export async function renderFull(stack: LayerStack, locate: ImageLocator): Promise<{ image: RgbaImage; broken: string[] }> {
   const sources = new Map<string, RgbaImage>();
   for (const layer of stack.layers) {
     if (layer.kind !== 'image' || sources.has(layer.sha256)) continue;
+    const file = locate(layer.sha256);
+    if (!file) continue;
     try {
-      sources.set(layer.sha256, await decodeRgba(assets.originalPath(layer.sha256)));
+      sources.set(layer.sha256, await decodeRgba(file));
     } catch {
       // A missing or unreadable original: the layer renders as broken, the rest still renders.
     }
@@ -52,9 +56,9 @@ export interface ExportRequest {
 }
 
 /** Encodes a rendered project and writes it atomically; returns the file written. */
-export async function exportProject(request: ExportRequest, library: Library, assets: AssetStore): Promise<string> {
+export async function exportProject(request: ExportRequest, library: Library, locate: ImageLocator): Promise<string> {
   const options = ExportOptionsSchema.parse(request.options);
-  const { image } = await renderFull(request.stack, assets);
+  const { image } = await renderFull(request.stack, locate);
   let pipeline = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: 4 },
   });
@@ -130,8 +134,10 @@ function describeWriteError(error: unknown): string {
   }
 }
 
+/** A file name any desktop accepts: no path separators, reserved characters or control characters. */
 function safeName(name: string): string {
-  return name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim().slice(0, 150) || 'export';
+  const cleaned = [...name].map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? '_' : c)).join('');
+  return cleaned.trim().slice(0, 150) || 'export';
 }
 
 async function uniqueName(folder: string, fileName: string): Promise<string> {

@@ -12,6 +12,11 @@ import { expandPaths, importSources, snapshot, type ImportSource } from './impor
 import { openDatabase } from './library/database.js';
 import { Library } from './library/library.js';
 import { Projects } from './projects.js';
+import { StoredImages } from './stored-images.js';
+import { EditQueue } from './edit/queue.js';
+import { createGeminiProvider } from './providers/gemini/provider.js';
+import { estimateCostUsd, MODELS } from './providers/gemini/models.js';
+import { readApiKey, type KeyLookup } from './providers/key.js';
 
 export interface ServicesOptions {
   libraryDir: string;
@@ -21,6 +26,14 @@ export interface ServicesOptions {
   /** Electron: better-sqlite3 built for Electron's ABI. */
   nativeBinding?: string;
   openPhotosDialog?: (folders: boolean) => Promise<string[]>;
+  /** The Gemini key, read when a job runs (never stored in the library). Default: env or key file. */
+  geminiKey?: () => KeyLookup;
+  /** A different Gemini host (the fake server in tests): GEMINI_BASE_URL. */
+  geminiBaseUrl?: string | (() => string | undefined);
+  geminiTimeoutMs?: number;
+  /** Run queued edits in this process (the app hosts do; the CLI only when it edits). */
+  runQueue?: boolean;
+  queueTuning?: { backoffMs?: number; networkProbeMs?: number; maxAttempts?: number };
 }
 
 export interface ResolvedAsset {
@@ -34,7 +47,11 @@ export interface Services {
   readonly library: Library;
   readonly projects: Projects;
   readonly assets: AssetStore;
+  readonly storedImages: StoredImages;
+  /** A library photo's original or a stored output, by hash; null if unknown. */
+  locateImage(sha256: string): string | null;
   readonly handlers: Partial<Handlers>;
+  readonly edits: EditQueue;
   subscribe(listener: (event: HostEvent) => void): () => void;
   /** Only known hashes resolve; anything else is null. */
   resolveAsset(sha256: string, size: 'thumb' | 'preview' | 'original'): Promise<ResolvedAsset | null>;
@@ -65,8 +82,12 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   await fs.mkdir(libraryDir, { recursive: true });
   const db = openDatabase(path.join(libraryDir, 'library.sqlite3'), { nativeBinding: options.nativeBinding });
   const library = new Library(db);
-  const projects = new Projects(db, library);
   const assets = new AssetStore(libraryDir);
+  const storedImages = new StoredImages(db, assets);
+  const projects = new Projects(db, library, storedImages);
+  /** A library photo's original or a stored output, by hash. */
+  const locateImage = (sha: string): string | null =>
+    library.hasSha(sha) ? assets.originalPath(sha) : storedImages.has(sha) ? assets.storedPath(sha) : null;
   await assets.init();
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -147,7 +168,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
 
   async function exportOne(target: { projectId: number } | { photoId: number }, exportOptions: ExportOptions, file: string): Promise<string> {
     const request = exportRequestFor(target);
-    return exportProject({ ...request, options: exportOptions, folder: path.dirname(file), file, version: options.version }, library, assets);
+    return exportProject({ ...request, options: exportOptions, folder: path.dirname(file), file, version: options.version }, library, locateImage);
   }
 
   async function runExport(projectIds: number[], exportOptions: ExportOptions, folder = path.join(libraryDir, 'exports'), jobId = newJobId('export')): Promise<ExportJob> {
@@ -159,7 +180,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if (closed) break;
       try {
         const request = exportRequestFor({ projectId });
-        const file = await exportProject({ ...request, options: exportOptions, folder, version: options.version }, library, assets);
+        const file = await exportProject({ ...request, options: exportOptions, folder, version: options.version }, library, locateImage);
         const downloadId = randomBytes(16).toString('hex');
         downloads.set(downloadId, { path: file, fileName: path.basename(file) });
         job.files.push({ projectId, fileName: path.basename(file), downloadId });
@@ -173,6 +194,28 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     publish();
     return job;
   }
+
+  const geminiKey = options.geminiKey ?? (() => readApiKey());
+  const geminiBaseUrl = options.geminiBaseUrl ?? process.env.GEMINI_BASE_URL;
+  const edits = new EditQueue({
+    db,
+    library,
+    projects,
+    storedImages,
+    locateImage,
+    gemini: () => {
+      const lookup = geminiKey();
+      if ('missing' in lookup) return { unavailable: lookup.missing };
+      const baseUrl = typeof geminiBaseUrl === 'function' ? geminiBaseUrl() : geminiBaseUrl;
+      return createGeminiProvider({ apiKey: lookup.key, baseUrl, timeoutMs: options.geminiTimeoutMs });
+    },
+    onChange: (job) => {
+      emit({ type: 'edit.progress', job });
+      if (job.state === 'succeeded') emit({ type: 'library.changed' });
+    },
+    ...options.queueTuning,
+  });
+  if (options.runQueue ?? options.host !== 'cli') edits.start();
 
   const handlers: Partial<Handlers> = {
     'app.info': () => ({
@@ -330,6 +373,50 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if (!job) throw new UserFacingError('not-found', 'That export is not known.');
       return job;
     },
+    'edit.submit': (request) => edits.submit(request),
+    'edit.status': ({ jobId }) => edits.get(jobId),
+    'edit.list': ({ projectId }) => edits.list(projectId),
+    'edit.cancel': ({ jobId }) => edits.cancel(jobId),
+    'edit.estimate': ({ model, inputImages, promptChars, variants }) => ({
+      estimateUsd: estimateCostUsd(model, { inputImages, promptChars, variants }),
+      monthSpendUsd: edits.monthSpendUsd(),
+      monthlyBudgetUsd: library.getSettings().monthlyBudgetUsd,
+    }),
+    'spend.summary': () => ({
+      monthSpendUsd: edits.monthSpendUsd(),
+      monthlyBudgetUsd: library.getSettings().monthlyBudgetUsd,
+      byProject: db.prepare('SELECT project_id AS projectId, sum(cost_usd) AS costUsd FROM jobs GROUP BY project_id HAVING costUsd > 0').all() as {
+        projectId: number;
+        costUsd: number;
+      }[],
+    }),
+    'uploads.list': () =>
+      (db.prepare('SELECT job_id, model, image_count, bytes, photo_ids, prompt, sent_at FROM upload_log ORDER BY id DESC LIMIT 500').all() as {
+        job_id: string;
+        model: string;
+        image_count: number;
+        bytes: number;
+        photo_ids: string;
+        prompt: string;
+        sent_at: string;
+      }[]).map((r) => ({ jobId: r.job_id, model: r.model, imageCount: r.image_count, bytes: r.bytes, photoIds: JSON.parse(r.photo_ids) as number[], prompt: r.prompt, sentAt: r.sent_at })),
+    'photos.setNeverUpload': ({ ids, neverUpload }) => {
+      library.setNeverUpload(ids, neverUpload);
+      emit({ type: 'library.changed' });
+      return null;
+    },
+    'engine.status': () => {
+      const lookup = geminiKey();
+      return {
+        gemini: 'key' in lookup ? { available: true, reason: 'A Gemini key is set.' } : { available: false, reason: lookup.missing },
+        models: Object.values(MODELS).map((m) => ({
+          name: m.name,
+          label: m.label,
+          maxReferenceImages: m.maxReferenceImages,
+          priceUsdPerImage: (m.outputTokensPerImage * m.imageOutputUsdPerMillion) / 1_000_000,
+        })),
+      };
+    },
     'dialog.openPhotos': async ({ folders }) => {
       if (!options.openPhotosDialog) throw new UserFacingError('unsupported', 'There is no file dialog here; drop files on the window.');
       return options.openPhotosDialog(folders);
@@ -353,13 +440,17 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     library,
     projects,
     assets,
+    storedImages,
+    locateImage,
     handlers,
+    edits,
     subscribe(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
     },
     async resolveAsset(sha256, size) {
       if (!isSha256(sha256)) return null;
+      if (storedImages.has(sha256)) return { path: assets.storedPath(sha256), contentType: 'image/png' };
       const row = library.db.prepare('SELECT format FROM photos WHERE sha256 = ?').get(sha256) as { format: string } | undefined;
       if (!row) return null;
       if (size === 'original') return { path: assets.originalPath(sha256), contentType: CONTENT_TYPES[row.format] ?? 'application/octet-stream' };
@@ -377,6 +468,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if (closed) return;
       closed = true;
       clearTimeout(collector);
+      edits.close();
       for (const { abort } of jobs.values()) abort.abort();
       events.removeAllListeners();
       db.close();

@@ -7,6 +7,7 @@ import { applyOperation, InvalidOperation, type LayerStack, type Operation, type
 import { UserFacingError } from '../../shared/contract/result.js';
 import type { Db } from './library/database.js';
 import type { Library } from './library/library.js';
+import type { StoredImages } from './stored-images.js';
 
 interface ProjectRow {
   id: number;
@@ -46,6 +47,7 @@ export class Projects {
   constructor(
     private readonly db: Db,
     private readonly library: Library,
+    private readonly storedImages: StoredImages,
   ) {}
 
   create(photoId: number, name?: string): ProjectState {
@@ -94,6 +96,16 @@ export class Projects {
   }
 
   commit(projectId: number, parentId: string | null, op: Operation): { step: Step; head: string | null; tip: string | null } {
+    if (op.type === 'aiEdit') throw new UserFacingError('invalid-argument', 'AI edits are made by the job queue, not proposed directly.');
+    return this.commitChecked(projectId, parentId, op, null);
+  }
+
+  private commitChecked(
+    projectId: number,
+    parentId: string | null,
+    op: Operation,
+    outputSha256: string | null,
+  ): { step: Step; head: string | null; tip: string | null } {
     const open = this.load(projectId);
     if (parentId !== open.history.head) {
       throw new UserFacingError('conflict', 'The history changed in the meantime (another window?). Reopen the project to see it.');
@@ -105,7 +117,7 @@ export class Projects {
       if (error instanceof InvalidOperation) throw new UserFacingError('invalid-argument', error.message);
       throw error;
     }
-    if (op.type === 'addImageLayer' && !this.library.hasSha(op.sha256)) {
+    if (op.type === 'addImageLayer' && !this.library.hasSha(op.sha256) && !this.storedImages.has(op.sha256)) {
       throw new UserFacingError('invalid-argument', 'That image is not in the library.');
     }
     const step: Step = {
@@ -114,7 +126,7 @@ export class Projects {
       op,
       label: labelFor(op, open.stack),
       createdAt: new Date().toISOString(),
-      outputSha256: null,
+      outputSha256,
     };
     this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM steps WHERE project_id = ?').pluck().get(projectId) as number);
@@ -123,8 +135,8 @@ export class Projects {
           'INSERT INTO steps (id, project_id, parent_id, seq, kind, label, op_json, output_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(step.id, projectId, step.parentId, seq, op.type, step.label, JSON.stringify(op), step.outputSha256, step.createdAt);
-      if (op.type === 'addImageLayer') {
-        this.db.prepare('INSERT OR IGNORE INTO project_assets (project_id, sha256) VALUES (?, ?)').run(projectId, op.sha256);
+      for (const sha of referencedImages(op)) {
+        this.db.prepare('INSERT OR IGNORE INTO project_assets (project_id, sha256) VALUES (?, ?)').run(projectId, sha);
       }
       this.db
         .prepare('UPDATE projects SET head_step_id = ?, tip_step_id = ?, updated_at = ? WHERE id = ?')
@@ -163,6 +175,11 @@ export class Projects {
     this.open.delete(projectId);
   }
 
+  /** Commits a step made in the main process (an AI edit) inside the caller's transaction. */
+  commitInternal(projectId: number, parentId: string | null, op: Operation, outputSha256: string | null): { step: Step; head: string | null; tip: string | null } {
+    return this.commitChecked(projectId, parentId, op, outputSha256);
+  }
+
   private load(projectId: number): OpenProject {
     const cached = this.open.get(projectId);
     if (cached) return cached;
@@ -192,4 +209,11 @@ export class Projects {
     this.open.set(projectId, open);
     return open;
   }
+}
+
+/** Every stored image an operation points at, so none is collected while the step exists. */
+function referencedImages(op: Operation): string[] {
+  if (op.type === 'addImageLayer') return [op.sha256];
+  if (op.type === 'aiEdit') return [op.sha256, ...op.generated.variants, ...op.generated.references];
+  return [];
 }

@@ -49,6 +49,8 @@ export const PhotoDetail = PhotoSummary.extend({
   format: z.string(),
   byteSize: z.number().int(),
   sourcePath: z.string().nullable(),
+  /** Never sent to a cloud model. */
+  neverUpload: z.boolean(),
   exif: PhotoExif,
   tags: z.array(z.string()),
   albums: z.array(z.object({ id: AlbumIdSchema, name: z.string() })),
@@ -86,6 +88,63 @@ export const ImportJob = z.object({
 export const Settings = z.object({
   locale: Locale.nullable(),
   pixelLimitMegapixels: z.number().int().min(1).max(10_000),
+  /** The Gemini model edits use unless one is chosen. */
+  model: z.string().min(1).max(100),
+  /** Refuse to send cloud edits past this much spend in a calendar month; null = no cap. */
+  monthlyBudgetUsd: z.number().min(0).max(100_000).nullable(),
+});
+
+export const MaskStrokeInput = z
+  .object({
+    points: z.array(z.object({ x: z.number().min(-1e6).max(1e6), y: z.number().min(-1e6).max(1e6) }).strict()).min(1).max(10_000),
+    size: z.number().min(1).max(5000),
+    hardness: z.number().min(0).max(1),
+    erase: z.boolean(),
+  })
+  .strict();
+
+export const EditJobRequest = z
+  .object({
+    projectId: z.number().int().positive(),
+    prompt: z.string().max(20_000, 'The prompt is too long (20,000 characters at most).'),
+    provider: z.enum(['gemini', 'local']).default('gemini'),
+    model: z.string().min(1).max(100).default('gemini-2.5-flash-image'),
+    /** The region to change: painted strokes (document pixels) or a stored greyscale mask. Null = the whole image. */
+    mask: z
+      .union([
+        z.object({ strokes: z.array(MaskStrokeInput).min(1).max(1000), feather: z.number().min(0).max(1000).default(8), inverted: z.boolean().default(false) }).strict(),
+        z.object({ sha256: Sha256 }).strict(),
+      ])
+      .nullable()
+      .default(null),
+    referencePhotoIds: z.array(PhotoIdSchema).max(14).default([]),
+    stylePhotoId: PhotoIdSchema.nullable().default(null),
+    variants: z.number().int().min(1).max(4).default(1),
+    /** Ask again even if the same edit is cached (a fresh variant costs a call). */
+    fresh: z.boolean().default(false),
+    /** Continue the conversation of this AI layer ("now make it evening"). */
+    continueLayerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable().default(null),
+  })
+  .strict();
+
+export const EditJobState = z.enum(['queued', 'running', 'waiting-network', 'succeeded', 'failed', 'cancelled']);
+export const EditJobInfo = z.object({
+  jobId: JobIdSchema,
+  projectId: z.number().int(),
+  state: EditJobState,
+  provider: z.enum(['gemini', 'local']),
+  model: z.string(),
+  prompt: z.string(),
+  attempts: z.number().int(),
+  estimateUsd: z.number(),
+  costUsd: z.number(),
+  stepId: z.string().nullable(),
+  error: z.string().nullable(),
+  errorKind: z.string().nullable(),
+  answerText: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });
 
 export const ProjectIdSchema = z.number().int().positive();
@@ -220,6 +279,32 @@ export const api = {
   ),
   'export.status': call(z.object({ jobId: JobIdSchema }).strict(), ExportJob),
 
+  'edit.submit': call(EditJobRequest, EditJobInfo),
+  'edit.status': call(z.object({ jobId: JobIdSchema }).strict(), EditJobInfo),
+  'edit.list': call(z.object({ projectId: z.number().int().positive().optional() }).strict(), z.array(EditJobInfo)),
+  'edit.cancel': call(z.object({ jobId: JobIdSchema }).strict(), EditJobInfo),
+  'edit.estimate': call(
+    z.object({ model: z.string().min(1).max(100), inputImages: z.number().int().min(0).max(20), promptChars: z.number().int().min(0), variants: z.number().int().min(1).max(4) }).strict(),
+    z.object({ estimateUsd: z.number(), monthSpendUsd: z.number(), monthlyBudgetUsd: z.number().nullable() }),
+  ),
+  'spend.summary': call(
+    Empty,
+    z.object({ monthSpendUsd: z.number(), monthlyBudgetUsd: z.number().nullable(), byProject: z.array(z.object({ projectId: z.number().int(), costUsd: z.number() })) }),
+  ),
+  'uploads.list': call(
+    Empty,
+    z.array(z.object({ jobId: z.string(), model: z.string(), imageCount: z.number().int(), bytes: z.number().int(), photoIds: z.array(z.number().int()), prompt: z.string(), sentAt: z.string() })),
+  ),
+  'photos.setNeverUpload': call(z.object({ ids: IdList, neverUpload: z.boolean() }).strict(), Nothing),
+  /** Which engine an edit will run on, and why (no key, offline, chosen). */
+  'engine.status': call(
+    Empty,
+    z.object({
+      gemini: z.object({ available: z.boolean(), reason: z.string() }),
+      models: z.array(z.object({ name: z.string(), label: z.string(), maxReferenceImages: z.number().int(), priceUsdPerImage: z.number() })),
+    }),
+  ),
+
   /** Electron only: the native open dialog. The browser host answers `unsupported`. */
   'dialog.openPhotos': call(z.object({ folders: z.boolean().default(false) }).strict(), z.array(z.string())),
 } as const;
@@ -236,6 +321,8 @@ export type PhotoQuery = z.input<typeof PhotoQuery>;
 export type ImportSummary = z.infer<typeof ImportSummary>;
 export type ImportJob = z.infer<typeof ImportJob>;
 export type Settings = z.infer<typeof Settings>;
+export type EditJobRequest = z.output<typeof EditJobRequest>;
+export type EditJobInfo = z.infer<typeof EditJobInfo>;
 export type ProjectSummary = z.infer<typeof ProjectSummary>;
 export type ExportOptions = z.input<typeof ExportOptions>;
 export type ExportJob = z.infer<typeof ExportJob>;
@@ -253,6 +340,7 @@ export const HostEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('import.progress'), job: ImportJob }),
   z.object({ type: z.literal('library.changed') }),
   z.object({ type: z.literal('export.progress'), job: ExportJob }),
+  z.object({ type: z.literal('edit.progress'), job: EditJobInfo }),
 ]);
 export type HostEvent = z.infer<typeof HostEvent>;
 

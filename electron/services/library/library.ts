@@ -42,7 +42,7 @@ interface SummaryRow {
   trashed_at: string | null;
 }
 
-const DEFAULT_SETTINGS: Settings = { locale: null, pixelLimitMegapixels: 200 };
+const DEFAULT_SETTINGS: Settings = { locale: null, pixelLimitMegapixels: 200, model: 'gemini-2.5-flash-image', monthlyBudgetUsd: null };
 
 /** The photo library in SQLite: photos, tags, albums, trash, search and settings. */
 export class Library {
@@ -137,6 +137,7 @@ export class Library {
       format: String(row.format),
       byteSize: Number(row.byte_size),
       sourcePath: (row.source_path as string | null) ?? null,
+      neverUpload: row.never_upload === 1,
       exif: {
         cameraMake: row.camera_make as string | null,
         cameraModel: row.camera_model as string | null,
@@ -168,6 +169,11 @@ export class Library {
   setColorLabel(ids: number[], label: ColorLabel | null): void {
     const update = this.prepare('UPDATE photos SET color_label = ? WHERE id = ?');
     this.forEachPhoto(ids, (id) => update.run(label, id));
+  }
+
+  setNeverUpload(ids: number[], neverUpload: boolean): void {
+    const update = this.prepare('UPDATE photos SET never_upload = ? WHERE id = ?');
+    this.forEachPhoto(ids, (id) => update.run(neverUpload ? 1 : 0, id));
   }
 
   trash(ids: number[]): void {

@@ -132,6 +132,81 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX project_assets_by_sha ON project_assets (sha256);
     `,
   },
+  {
+    version: 4,
+    name: 'stored images, the job queue, the edit cache, uploads and characters',
+    sql: `
+      ALTER TABLE photos ADD COLUMN never_upload INTEGER NOT NULL DEFAULT 0;
+
+      -- Images that are not library photos: AI outputs, masks sent with an edit. Stored once by hash.
+      CREATE TABLE stored_images (
+        sha256 TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        format TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        byte_size INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'waiting-network', 'succeeded', 'failed', 'cancelled')),
+        project_id INTEGER REFERENCES projects (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        estimate_usd REAL NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        cache_key TEXT,
+        step_id TEXT,
+        error_kind TEXT,
+        error TEXT,
+        answer_text TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_by_state ON jobs (state, next_attempt_at);
+      CREATE INDEX jobs_by_project ON jobs (project_id, created_at);
+
+      -- Never pay twice: a finished answer by (model, prompt, inputs, mask, parameters).
+      CREATE TABLE edit_cache (
+        cache_key TEXT PRIMARY KEY,
+        outputs_json TEXT NOT NULL,
+        text TEXT NOT NULL,
+        cost_usd REAL NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- What was sent to which cloud model, when (never the bytes, never the key).
+      CREATE TABLE upload_log (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        image_count INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        photo_ids TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+      );
+
+      CREATE TABLE characters (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE character_photos (
+        character_id INTEGER NOT NULL REFERENCES characters (id) ON DELETE CASCADE,
+        photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (character_id, photo_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema this build understands. */

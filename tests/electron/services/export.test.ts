@@ -103,7 +103,7 @@ describe('export', () => {
   it('renders a layer whose image is missing as broken and still renders the rest', async () => {
     const { stack } = services.projects.stackAtHead(projectId);
     const missing = { ...stack, layers: [...stack.layers, { ...stack.layers[0]!, id: 'ghost', sha256: 'd'.repeat(64) }] };
-    const result = await renderFull(missing, services.assets);
+    const result = await renderFull(missing, (sha) => services.locateImage(sha));
     expect(result.broken).toEqual(['ghost']);
     expect(result.image.width).toBe(451);
   });

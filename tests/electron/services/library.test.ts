@@ -136,8 +136,9 @@ describe('the library database', () => {
   });
 
   it('keeps settings with defaults', () => {
-    expect(library.getSettings()).toEqual({ locale: null, pixelLimitMegapixels: 200 });
-    expect(library.setSettings({ locale: 'zh-CN' })).toEqual({ locale: 'zh-CN', pixelLimitMegapixels: 200 });
+    const defaults = { locale: null, pixelLimitMegapixels: 200, model: 'gemini-2.5-flash-image', monthlyBudgetUsd: null };
+    expect(library.getSettings()).toEqual(defaults);
+    expect(library.setSettings({ locale: 'zh-CN', monthlyBudgetUsd: 5 })).toEqual({ ...defaults, locale: 'zh-CN', monthlyBudgetUsd: 5 });
   });
 });
 

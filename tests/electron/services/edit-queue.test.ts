@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EditJobInfo, EditJobRequest } from '../../../shared/contract/api.js';
+import { EditJobRequest as EditJobRequestSchema } from '../../../shared/contract/api.js';
+import { decodeRgba, renderFull } from '../../../electron/services/export.js';
+import { openServices, type Services, type ServicesOptions } from '../../../electron/services/index.js';
+import { startFakeGemini, type FakeGemini } from '../../fakes/gemini-server.js';
+import { fixture, tempDir } from '../../support/fixtures.js';
+
+const KEY = 'test-key-AIzaSyDoNotLeakThis0123456789';
+
+describe('edits by words through the job queue', () => {
+  const tmp = tempDir();
+  let fake: FakeGemini;
+  let baseUrl: string | undefined;
+  let services: Services;
+  let photoId: number;
+
+  async function open(extra: Partial<ServicesOptions> = {}): Promise<Services> {
+    return openServices({
+      libraryDir: tmp.dir,
+      host: 'browser',
+      version: 't',
+      systemLocale: 'en',
+      geminiKey: () => ({ key: KEY }),
+      geminiBaseUrl: () => baseUrl,
+      geminiTimeoutMs: 5000,
+      queueTuning: { backoffMs: 20, networkProbeMs: 100, maxAttempts: 3 },
+      ...extra,
+    });
+  }
+
+  function request(projectId: number, overrides: Partial<EditJobRequest> = {}) {
+    return EditJobRequestSchema.parse({ projectId, prompt: 'make the eyes blue', ...overrides });
+  }
+
+  async function settle(jobId: string, states = ['succeeded', 'failed', 'cancelled']): Promise<EditJobInfo> {
+    for (let i = 0; i < 400; i++) {
+      const job = services.edits.get(jobId);
+      if (states.includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`job ${jobId} did not settle: ${JSON.stringify(services.edits.get(jobId))}`);
+  }
+
+  beforeAll(async () => {
+    fake = await startFakeGemini();
+    baseUrl = fake.baseUrl;
+    services = await open();
+    await services.runImport({ paths: [fixture('chelsea.png'), fixture('coffee.png')] });
+    photoId = services.library.list({ search: 'chelsea' }).items[0]!.id;
+  });
+  afterEach(() => fake.reset());
+  afterAll(async () => {
+    services.close();
+    await fake.close();
+    tmp.cleanup();
+  });
+
+  it('changes only the masked region: pixels outside stay bit-identical, and a step records the edit', async () => {
+    const { project } = services.projects.create(photoId);
+    const stroke = { points: [{ x: 200, y: 130 }, { x: 260, y: 150 }], size: 60, hardness: 0.8, erase: false };
+    const job = services.edits.submit(request(project.id, { mask: { strokes: [stroke], feather: 6, inverted: false } }));
+    expect(job.state).toBe('queued');
+    const done = await settle(job.jobId);
+    expect(done).toMatchObject({ state: 'succeeded', attempts: 1 });
+    expect(done.costUsd).toBeGreaterThan(0);
+
+    const state = services.projects.state(project.id);
+    const step = state.steps.find((s) => s.id === done.stepId)!;
+    expect(step.label).toBe('Gemini: “make the eyes blue”');
+    expect(step.outputSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(state.head).toBe(step.id);
+
+    // What was sent: one image at the working size, no bigger than the padded region.
+    const sent = fake.requests.at(-1)!;
+    expect(sent.imageCount).toBe(1);
+    const sentImage = sent.contents.at(-1)!.parts.find((p) => p.image)!.image!;
+    const meta = await sharp(sentImage.bytes).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(1024);
+    expect(meta.exif).toBeUndefined();
+    expect(sent.apiKeySent).toBe(true);
+
+    const before = await decodeRgba(fixture('chelsea.png'));
+    const { image: after } = await renderFull(services.projects.stackAtHead(project.id).stack, (sha) => services.locateImage(sha));
+    let changedInside = 0;
+    for (let y = 0; y < before.height; y++) {
+      for (let x = 0; x < before.width; x++) {
+        const i = (y * before.width + x) * 4;
+        const d = Math.hypot(x - 230, y - 140);
+        const same = before.data[i] === after.data[i] && before.data[i + 1] === after.data[i + 1] && before.data[i + 2] === after.data[i + 2];
+        if (d > 120) expect(same, `pixel ${x},${y} outside the mask changed`).toBe(true);
+        if (Math.hypot(x - 230, y - 140) < 20 && !same) changedInside++;
+      }
+    }
+    expect(changedInside).toBeGreaterThan(500);
+  });
+
+  it('never pays twice: the same edit after undo comes from the cache, a fresh variant calls again', async () => {
+    const { project, head: root } = services.projects.create(photoId, 'cache');
+    const first = await settle(services.edits.submit(request(project.id, { prompt: 'warmer light' })).jobId);
+    expect(first.costUsd).toBeGreaterThan(0);
+    const calls = fake.requests.length;
+    services.projects.setHead(project.id, root, first.stepId);
+    const again = await settle(services.edits.submit(request(project.id, { prompt: 'warmer light' })).jobId);
+    expect(again).toMatchObject({ state: 'succeeded', costUsd: 0 });
+    expect(fake.requests.length).toBe(calls);
+    // Same pixels as the first answer: the cached output is reused, not re-asked.
+    const layers = (id: string | null) => services.projects.state(project.id).steps.find((s) => s.id === id)!.outputSha256;
+    expect(layers(again.stepId)).toBe(layers(first.stepId));
+    services.projects.setHead(project.id, root, again.stepId);
+    const fresh = await settle(services.edits.submit(request(project.id, { prompt: 'warmer light', fresh: true })).jobId);
+    expect(fresh.state).toBe('succeeded');
+    expect(fresh.costUsd).toBeGreaterThan(0);
+    expect(fake.requests.length).toBe(calls + 1);
+  });
+
+  it('retries 429 with backoff, and gives up on 500 after the last attempt with a readable reason', async () => {
+    const { project } = services.projects.create(photoId, 'retries');
+    fake.enqueue('429-then-ok');
+    const retried = await settle(services.edits.submit(request(project.id, { prompt: 'retry me' })).jobId);
+    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2 });
+    fake.use('500');
+    const failed = await settle(services.edits.submit(request(project.id, { prompt: 'always 500' })).jobId);
+    expect(failed.state).toBe('failed');
+    expect(failed.attempts).toBe(3);
+    expect(failed.errorKind).toBe('server');
+  }, 20_000);
+
+  it('explains refusals without retrying: blocked prompt, image safety, text but no image', async () => {
+    const { project } = services.projects.create(photoId, 'refusals');
+    for (const [scenario, kind] of [
+      ['blocked', 'blocked'],
+      ['image-safety', 'safety'],
+      ['text-only', 'no-image'],
+      ['401', 'auth'],
+    ] as const) {
+      fake.reset();
+      fake.use(scenario);
+      const job = await settle(services.edits.submit(request(project.id, { prompt: `try ${scenario}` })).jobId);
+      expect(job.state, scenario).toBe('failed');
+      expect(job.errorKind, scenario).toBe(kind);
+      expect(job.attempts, scenario).toBe(1);
+      expect(job.error).not.toContain(KEY);
+      if (scenario === 'text-only') expect(job.answerText).toMatch(/calm lake/);
+    }
+    expect(services.projects.state(project.id).steps).toHaveLength(1);
+  });
+
+  it('waits for the network, resumes by itself when it is back, also after a restart', async () => {
+    const { project } = services.projects.create(photoId, 'offline');
+    baseUrl = 'http://127.0.0.1:9'; // nothing listens: connection refused
+    const job = services.edits.submit(request(project.id, { prompt: 'offline edit' }));
+    const waiting = await settle(job.jobId, ['waiting-network']);
+    expect(waiting.error).toMatch(/Waiting for the network/);
+    services.close();
+    baseUrl = fake.baseUrl;
+    services = await open();
+    const done = await settle(job.jobId);
+    expect(done.state).toBe('succeeded');
+    expect(services.projects.state(project.id).head).toBe(done.stepId);
+  });
+
+  it('refuses photos marked never-upload and edits past the monthly budget; keeps the key out of the database', async () => {
+    const { project } = services.projects.create(photoId, 'privacy');
+    services.library.setNeverUpload([photoId], true);
+    expect(() => services.edits.submit(request(project.id))).toThrow(/never upload/);
+    services.library.setNeverUpload([photoId], false);
+    services.library.setSettings({ monthlyBudgetUsd: services.edits.monthSpendUsd() + 0.01 });
+    expect(() => services.edits.submit(request(project.id))).toThrow(/monthly budget/);
+    services.library.setSettings({ monthlyBudgetUsd: null });
+    const uploads = await services.handlers['uploads.list']!({});
+    expect(uploads.length).toBeGreaterThan(0);
+    expect(uploads[0]).toMatchObject({ model: 'gemini-2.5-flash-image', imageCount: 1 });
+    for (const file of ['library.sqlite3', 'library.sqlite3-wal']) {
+      try {
+        expect(readFileSync(path.join(tmp.dir, file)).includes(KEY)).toBe(false);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  });
+});
