@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import sharp from 'sharp';
 import type { PhotoSummary } from '../../shared/contract/api.js';
+import { EditJobRequest as EditJobRequestSchema } from '../../shared/contract/api.js';
 import { UserFacingError } from '../../shared/contract/result.js';
 import { openServices, type Services } from '../services/index.js';
 import { startBrowserHost } from './browser-host.js';
@@ -20,7 +22,11 @@ const USAGE = `Usage:
   promptroom serve --library DIR [--port N]
   promptroom export PROJECT_OR_PHOTO_ID --library DIR --out FILE [--format jpeg|png|webp|tiff] [--quality Q]
       (a plain number is a project if one has that id, else a photo; write project:N or photo:N to say which)
-  promptroom history PROJECT_ID --library DIR [--json]`;
+  promptroom history PROJECT_ID --library DIR [--json]
+  promptroom edit PHOTO_OR_PROJECT_ID --library DIR --prompt TEXT [--ref PHOTO_ID]... [--mask FILE]
+      [--model NAME] [--engine gemini|local] [--variants N] [--fresh] [--json]
+      (a photo starts a new project; a project gets a new step. --mask: a greyscale PNG the size of
+       the photo, white = change, black = keep. Gemini needs GEMINI_API_KEY or a key file.)`;
 
 class UsageError extends Error {}
 
@@ -40,6 +46,13 @@ const FLAGS = {
   out: { type: 'string' },
   format: { type: 'string' },
   quality: { type: 'string' },
+  prompt: { type: 'string' },
+  ref: { type: 'string', multiple: true },
+  mask: { type: 'string' },
+  model: { type: 'string' },
+  engine: { type: 'string' },
+  variants: { type: 'string' },
+  fresh: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parses the flags every verb knows, then refuses those this verb does not take. */
@@ -184,6 +197,80 @@ function formatFromExtension(file: string): string {
   return { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', tif: 'tiff', tiff: 'tiff' }[ext] ?? 'jpeg';
 }
 
+async function editVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, ['library', 'json', 'prompt', 'ref', 'mask', 'model', 'engine', 'variants', 'fresh']);
+  const libraryDir = requireLibrary(values.library);
+  if (positionals.length !== 1) throw new UsageError('edit needs exactly one PHOTO_OR_PROJECT_ID.');
+  const match = /^(?:(project|photo):)?([1-9][0-9]*)$/.exec(positionals[0]!);
+  if (!match) throw new UsageError(`“${positionals[0]}” is not a project or photo id.`);
+  if (typeof values.prompt !== 'string' || !values.prompt.trim()) throw new UsageError('--prompt TEXT is required: say what to change.');
+  const engine = values.engine ?? 'gemini';
+  if (engine !== 'gemini' && engine !== 'local') throw new UsageError('--engine must be gemini or local.');
+  const variants = values.variants === undefined ? 1 : Number(values.variants);
+  if (!Number.isInteger(variants) || variants < 1 || variants > 4) throw new UsageError('--variants must be 1 to 4.');
+  const refs = (values.ref ?? []).map((ref) => {
+    const id = Number(ref);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`--ref ${ref} is not a photo id.`);
+    return id;
+  });
+  const id = Number(match[2]);
+  return withServices(libraryDir, 'cli', async (services) => {
+    const isProject = match[1] === 'project' || (match[1] === undefined && services.projects.list().some((p) => p.id === id));
+    let projectId: number;
+    if (isProject) projectId = services.projects.state(id).project.id;
+    else projectId = services.projects.create(id).project.id;
+    const { project } = services.projects.state(projectId);
+    let mask: { sha256: string } | null = null;
+    if (typeof values.mask === 'string') {
+      const { data, info } = await sharp(path.resolve(values.mask)).greyscale().raw().toBuffer({ resolveWithObject: true }).catch(() => {
+        throw new UsageError(`--mask ${values.mask} is not a readable PNG.`);
+      });
+      if (info.width !== project.width || info.height !== project.height) {
+        throw new UsageError(`--mask is ${info.width}×${info.height}; it must be the photo's size, ${project.width}×${project.height}.`);
+      }
+      const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+      mask = { sha256: await services.storedImages.putPng(png, info.width, info.height, 'mask') };
+    }
+    const request = EditJobRequestSchema.parse({
+      projectId,
+      prompt: values.prompt,
+      provider: engine,
+      model: values.model ?? services.library.getSettings().model,
+      mask,
+      referencePhotoIds: refs,
+      variants,
+      fresh: values.fresh ?? false,
+    });
+    const submitted = services.edits.submit(request);
+    services.edits.start();
+    let job = submitted;
+    while (job.state === 'queued' || job.state === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = services.edits.get(job.jobId);
+    }
+    const step = job.stepId ? services.projects.state(projectId).steps.find((s) => s.id === job.stepId) : undefined;
+    const result = {
+      projectId,
+      jobId: job.jobId,
+      stepId: job.stepId,
+      label: step?.label ?? null,
+      costUsd: job.costUsd,
+      outputSha256: step?.outputSha256 ?? null,
+      status: job.state === 'waiting-network' ? 'queued' : job.state,
+      ...(job.error ? { reason: job.error } : {}),
+      ...(job.answerText ? { modelText: job.answerText } : {}),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (job.state === 'succeeded') process.stdout.write(`${result.label} → step ${job.stepId} in project ${projectId} ($${job.costUsd.toFixed(4)})\n`);
+    else if (result.status === 'queued') process.stdout.write(`Queued: ${job.error ?? 'waiting for the network'} (job ${job.jobId})\n`);
+    if (job.state === 'failed' || job.state === 'cancelled') {
+      if (!values.json) process.stderr.write(`promptroom: the edit ${job.state}: ${job.error ?? ''}\n`);
+      return 1;
+    }
+    return 0;
+  });
+}
+
 async function historyVerb(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, ['library', 'json']);
   const libraryDir = requireLibrary(values.library);
@@ -221,6 +308,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportVerb(rest);
       case 'history':
         return await historyVerb(rest);
+      case 'edit':
+        return await editVerb(rest);
       case undefined:
       case '--help':
       case '-h':

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -7,7 +8,7 @@ import { EditJobRequest as EditJobRequestSchema } from '../../../shared/contract
 import { decodeRgba, renderFull } from '../../../electron/services/export.js';
 import { openServices, type Services, type ServicesOptions } from '../../../electron/services/index.js';
 import { startFakeGemini, type FakeGemini } from '../../fakes/gemini-server.js';
-import { fixture, tempDir } from '../../support/fixtures.js';
+import { CLI, fixture, tempDir } from '../../support/fixtures.js';
 
 const KEY = 'test-key-AIzaSyDoNotLeakThis0123456789';
 
@@ -181,5 +182,49 @@ describe('edits by words through the job queue', () => {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
+  });
+
+  it('runs the same job path from the command line: a masked edit, an offline edit queued, a refusal exiting non-zero', async () => {
+    services.close();
+    const maskFile = path.join(tmp.dir, 'mask.png');
+    const raw = Buffer.alloc(451 * 300);
+    for (let y = 100; y < 200; y++) raw.fill(255, y * 451 + 150, y * 451 + 300);
+    await sharp(raw, { raw: { width: 451, height: 300, channels: 1 } }).png().toFile(maskFile);
+    // Not spawnSync: the fake server lives in this process and must keep answering.
+    const run = (env: Record<string, string>, ...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'edit', ...args, '--library', tmp.dir, '--json'], {
+          env: { ...process.env, GEMINI_API_KEY: KEY, GEMINI_BASE_URL: fake.baseUrl, ...env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    fake.reset();
+    const ok = await run({}, `photo:${photoId}`, '--prompt', 'remove the stain', '--mask', maskFile);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const result = JSON.parse(ok.stdout) as { projectId: number; stepId: string; label: string; costUsd: number; outputSha256: string; status: string };
+    expect(result).toMatchObject({ status: 'succeeded', label: 'Gemini: “remove the stain”' });
+    expect(result.outputSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.costUsd).toBeGreaterThan(0);
+    expect(fake.requests).toHaveLength(1);
+
+    const offline = await run({ GEMINI_BASE_URL: 'http://127.0.0.1:9' }, String(result.projectId), '--prompt', 'later please');
+    expect(offline.status).toBe(0);
+    expect(JSON.parse(offline.stdout)).toMatchObject({ projectId: result.projectId, status: 'queued' });
+
+    fake.use('blocked');
+    const refused = await run({}, `project:${result.projectId}`, '--prompt', 'something blocked');
+    expect(refused.status).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ status: 'failed' });
+    expect(JSON.parse(refused.stdout).reason).toMatch(/refused|blocked/i);
+
+    const badMask = spawnSync(process.execPath, [CLI, 'edit', `photo:${photoId}`, '--prompt', 'x', '--mask', fixture('coffee.png'), '--library', tmp.dir], { encoding: 'utf8' });
+    expect(badMask.status).toBe(2);
+    expect(badMask.stderr).toMatch(/must be the photo's size, 451×300/);
+    services = await open();
   });
 });
