@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -128,6 +129,8 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       let imported = 0;
       await importSources(sources, library, assets, {
         pixelLimit,
+        // One more worker than cores: a worker waiting on fsync would otherwise leave a core idle.
+        concurrency: os.availableParallelism() + 1,
         signal: abort.signal,
         onProgress: (done, total) => {
           entry.job = snapshot(jobId, 'running', done, total, summary);

@@ -42,11 +42,19 @@ interface SummaryRow {
   trashed_at: string | null;
 }
 
+/** Above this many matches a search page walks the sort index instead of sorting the matches. */
+const BROAD_SEARCH = 5000;
+const SORT_INDEX = { takenAt: 'photos_by_taken', importedAt: 'photos_by_imported', fileName: 'photos_by_name' } as const;
+
 const DEFAULT_SETTINGS: Settings = { locale: null, pixelLimitMegapixels: 200, model: 'gemini-2.5-flash-image', monthlyBudgetUsd: null };
 
 /** The photo library in SQLite: photos, tags, albums, trash, search and settings. */
 export class Library {
   private readonly statements = new Map<string, Statement>();
+  /** Totals of recent queries, valid while nothing has written to the database. */
+  private readonly totals = new Map<string, number>();
+  private totalsVersion = '';
+  private hits: { search: string; count: number; version: string } | null = null;
 
   constructor(readonly db: Db) {}
 
@@ -105,18 +113,65 @@ export class Library {
       params.albumId = query.albumId;
     }
     const search = query.search?.trim();
+    let broadSearch = false;
     if (search) {
-      where.push(searchClause(search, params));
+      where.push('id IN (SELECT id FROM temp.search_hits)');
+      broadSearch = this.searchHits(search) > BROAD_SEARCH;
     }
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
     const sortColumn = { takenAt: 'taken_at', importedAt: 'imported_at', fileName: 'file_name COLLATE NOCASE' }[query.sort];
     const whereSql = where.join(' AND ');
-    const total = (this.prepare(`SELECT count(*) AS n FROM photos WHERE ${whereSql}`).get(params) as { n: number }).n;
+    const total = this.countCached(whereSql, params, search ?? '');
+    // A search matching most of the library is faster walked in sort order than sorted afterwards.
+    const source = broadSearch && !query.trashed ? `photos INDEXED BY ${SORT_INDEX[query.sort]}` : 'photos';
     const rows = this.prepare(
-      `SELECT ${SUMMARY_COLUMNS} FROM photos WHERE ${whereSql}
+      `SELECT ${SUMMARY_COLUMNS} FROM ${source} WHERE ${whereSql}
        ORDER BY ${sortColumn} ${direction}, id ${direction} LIMIT @limit OFFSET @offset`,
     ).all({ ...params, limit: query.limit, offset: query.offset }) as SummaryRow[];
     return { total, items: rows.map(toSummary) };
+  }
+
+  /**
+   * Counting 100,000 rows for every page of a scroll is the slowest part of a page; the count only
+   * changes when something is written, which `data_version` (other connections) and
+   * `total_changes()` (this one) tell.
+   */
+  private dataVersion(): string {
+    return `${this.db.pragma('data_version', { simple: true })}:${this.prepare('SELECT total_changes()').pluck().get()}`;
+  }
+
+  private countCached(whereSql: string, params: Record<string, unknown>, search: string): number {
+    const version = this.dataVersion();
+    if (version !== this.totalsVersion) {
+      this.totals.clear();
+      this.totalsVersion = version;
+    }
+    const key = `${whereSql}|${JSON.stringify(params)}|${search}`;
+    let total = this.totals.get(key);
+    if (total === undefined) {
+      total = (this.prepare(`SELECT count(*) AS n FROM photos WHERE ${whereSql}`).get(params) as { n: number }).n;
+      if (this.totals.size > 200) this.totals.clear();
+      this.totals.set(key, total);
+    }
+    return total;
+  }
+
+  /**
+   * Puts the ids matching a search into a temp table, once per search text while the data stays
+   * the same, so every page of a scroll reuses it; returns how many there are.
+   */
+  private searchHits(search: string): number {
+    if (this.hits && this.hits.search === search && this.hits.version === this.dataVersion()) return this.hits.count;
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
+    const params: Record<string, unknown> = {};
+    const clause = searchClause(search, params);
+    this.db.transaction(() => {
+      this.prepare('DELETE FROM temp.search_hits').run();
+      this.prepare(`INSERT INTO temp.search_hits (id) SELECT id FROM photos WHERE ${clause}`).run(params);
+    })();
+    const count = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
+    this.hits = { search, count, version: this.dataVersion() };
+    return count;
   }
 
   get(id: number): PhotoDetail {

@@ -207,6 +207,20 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'sort indexes that also cover the filters',
+    sql: `
+      -- The benchmark showed pages with a rating or label filter reading every skipped row from the
+      -- table; with the filter columns in the index, a page and its count stay inside the index.
+      DROP INDEX photos_by_taken;
+      DROP INDEX photos_by_imported;
+      DROP INDEX photos_by_name;
+      CREATE INDEX photos_by_taken ON photos (taken_at, id, rating, color_label) WHERE trashed_at IS NULL;
+      CREATE INDEX photos_by_imported ON photos (imported_at, id, rating, color_label) WHERE trashed_at IS NULL;
+      CREATE INDEX photos_by_name ON photos (file_name COLLATE NOCASE, id, rating, color_label) WHERE trashed_at IS NULL;
+    `,
+  },
 ];
 
 /** The newest schema this build understands. */
