@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
 import { ASSET_SCHEME } from '../../shared/contract/bridge.js';
 import { dispatch } from '../../shared/contract/dispatch.js';
 import { openServices, type Services } from '../services/index.js';
 import { createPhotosDialog } from './dialog.js';
+import { createKeyStore } from './keychain.js';
 import { forwardEvents, registerIpc } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { electronSqliteBinding } from './native.js';
@@ -60,6 +61,8 @@ async function start(): Promise<void> {
   const libraryDir = libraryDirFrom(process.argv, process.env, app.getPath('userData'));
   const nativeBinding = electronSqliteBinding(appPath);
   const openPhotosDialog = createPhotosDialog(dialog, () => window);
+  const keyStore = createKeyStore(safeStorage, path.join(app.getPath('userData'), 'gemini-key.bin'));
+  await keyStore.load();
   let services: Services;
   try {
     services = await openServices({
@@ -69,6 +72,8 @@ async function start(): Promise<void> {
       systemLocale: app.getSystemLocale(),
       ...(nativeBinding ? { nativeBinding } : {}),
       openPhotosDialog,
+      geminiKey: () => keyStore.get(),
+      storeGeminiKey: (key) => keyStore.set(key),
     });
   } catch (error) {
     const hint = nativeBinding

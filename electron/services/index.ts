@@ -17,7 +17,7 @@ import { StoredImages } from './stored-images.js';
 import { EditQueue } from './edit/queue.js';
 import { createGeminiProvider } from './providers/gemini/provider.js';
 import { estimateCostUsd, MODELS } from './providers/gemini/models.js';
-import { readApiKey, type KeyLookup } from './providers/key.js';
+import { readApiKey, writeKeyFile, type KeyLookup } from './providers/key.js';
 
 export interface ServicesOptions {
   libraryDir: string;
@@ -29,6 +29,8 @@ export interface ServicesOptions {
   openPhotosDialog?: (folders: boolean) => Promise<string[]>;
   /** The Gemini key, read when a job runs (never stored in the library). Default: env or key file. */
   geminiKey?: () => KeyLookup;
+  /** Stores the key where this host keeps it (Electron: safeStorage). Default: the owner-only key file. */
+  storeGeminiKey?: (key: string | null) => Promise<void>;
   /** A different Gemini host (the fake server in tests): GEMINI_BASE_URL. */
   geminiBaseUrl?: string | (() => string | undefined);
   geminiTimeoutMs?: number;
@@ -375,6 +377,11 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       const job = exportJobs.get(jobId);
       if (!job) throw new UserFacingError('not-found', 'That export is not known.');
       return job;
+    },
+    'gemini.setKey': async ({ key }) => {
+      await (options.storeGeminiKey ?? writeKeyFile)(key);
+      if (key) edits.retryWaiting();
+      return null;
     },
     'edit.submit': (request) => edits.submit(request),
     'edit.status': ({ jobId }) => edits.get(jobId),

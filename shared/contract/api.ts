@@ -296,6 +296,8 @@ export const api = {
     z.array(z.object({ jobId: z.string(), model: z.string(), imageCount: z.number().int(), bytes: z.number().int(), photoIds: z.array(z.number().int()), prompt: z.string(), sentAt: z.string() })),
   ),
   'photos.setNeverUpload': call(z.object({ ids: IdList, neverUpload: z.boolean() }).strict(), Nothing),
+  /** Stores (or with null, forgets) the Gemini key. It is never read back: the renderer cannot see it. */
+  'gemini.setKey': call(z.object({ key: z.string().trim().min(10).max(200).regex(/^[\x21-\x7e]+$/, 'a key has no spaces').nullable() }).strict(), Nothing),
   /** Which engine an edit will run on, and why (no key, offline, chosen). */
   'engine.status': call(
     Empty,

@@ -107,6 +107,11 @@ export function createFakeElectron() {
   const ipcRenderer = Object.assign(new FakeEmitter(), { invoke: vi.fn(async () => ({ ok: true, value: null })) });
   const contextBridge = { exposeInMainWorld: vi.fn() };
   const webUtils = { getPathForFile: vi.fn(() => '/photos/dropped.jpg') };
+  const safeStorage = {
+    isAsyncEncryptionAvailable: vi.fn(async () => true),
+    encryptStringAsync: vi.fn(async (text: string) => Buffer.from(text).reverse()),
+    decryptStringAsync: vi.fn(async (data: Buffer) => ({ result: Buffer.from(data).reverse().toString(), shouldReEncrypt: false })),
+  };
   return {
     order,
     state,
@@ -121,6 +126,7 @@ export function createFakeElectron() {
       ipcRenderer,
       contextBridge,
       webUtils,
+      safeStorage,
     },
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -29,4 +29,17 @@ export function readApiKey(env: NodeJS.ProcessEnv = process.env, file = env.PROM
   }
   const key = readFileSync(file, 'utf8').trim();
   return key ? { key } : { missing: `The key file ${file} is empty.` };
+}
+
+/** Writes (or removes) the key file, readable only by its owner, atomically. */
+export async function writeKeyFile(key: string | null, file = process.env.PROMPTROOM_KEY_FILE ?? defaultKeyFile()): Promise<void> {
+  if (key === null) {
+    await fs.rm(file, { force: true });
+    return;
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temp, `${key}\n`, { mode: 0o600 });
+  await fs.chmod(temp, 0o600);
+  await fs.rename(temp, file);
 }
