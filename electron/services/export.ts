@@ -194,21 +194,35 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** XMP saying the image was edited in Promptroom, with its step list (history path to the head). */
+/**
+ * XMP saying the image was edited in Promptroom, with its step list (the history path to the head);
+ * AI steps also say which model, which prompt and when, and that Gemini's output carries SynthID.
+ */
 export function xmpFor(steps: Step[], version: string): string {
+  const ai = steps.filter((step) => step.op.type === 'aiEdit');
   const items = steps
-    .map(
-      (step) =>
+    .map((step) => {
+      const generated = step.op.type === 'aiEdit' ? step.op.generated : null;
+      return (
         `<rdf:li rdf:parseType="Resource"><stEvt:action>edited</stEvt:action><stEvt:when>${escapeXml(step.createdAt)}</stEvt:when>` +
         `<stEvt:softwareAgent>Promptroom ${escapeXml(version)}</stEvt:softwareAgent><stEvt:parameters>${escapeXml(step.label)}</stEvt:parameters>` +
-        `<promptroom:kind>${escapeXml(step.op.type)}</promptroom:kind></rdf:li>`,
-    )
+        `<promptroom:kind>${escapeXml(step.op.type)}</promptroom:kind>` +
+        (generated
+          ? `<promptroom:ai>True</promptroom:ai><promptroom:provider>${escapeXml(generated.provider)}</promptroom:provider>` +
+            `<promptroom:model>${escapeXml(generated.model)}</promptroom:model><promptroom:prompt>${escapeXml(generated.prompt)}</promptroom:prompt>`
+          : '') +
+        '</rdf:li>'
+      );
+    })
     .join('');
+  const cloud = ai.some((step) => step.op.type === 'aiEdit' && step.op.generated.provider === 'gemini');
   return (
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
     '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"' +
     ' xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#" xmlns:promptroom="https://promptroom.app/ns/1.0/"' +
-    ` xmp:CreatorTool="Promptroom ${escapeXml(version)}" xmp:MetadataDate="${new Date().toISOString()}" promptroom:edited="True" promptroom:aiSteps="0">` +
+    ` xmp:CreatorTool="Promptroom ${escapeXml(version)}" xmp:MetadataDate="${new Date().toISOString()}" promptroom:edited="True" promptroom:aiSteps="${ai.length}"` +
+    (cloud ? ' promptroom:synthId="Gemini image output carries an invisible SynthID watermark"' : '') +
+    '>' +
     `<xmpMM:History><rdf:Seq>${items}</rdf:Seq></xmpMM:History>` +
     '</rdf:Description></rdf:RDF></x:xmpmeta>'
   );

@@ -388,7 +388,8 @@ export class EditQueue {
   private async finish(id: string, row: JobRow, request: StoredRequest, prepared: Prepared, result: { rawShas: string[]; text: string; costUsd: number }): Promise<void> {
     const { storedImages, locateImage, projects, db } = this.options;
     const variants: string[] = [];
-    for (const raw of result.rawShas) {
+    // Identical answers are one variant.
+    for (const raw of new Set(result.rawShas)) {
       const answer = await decodeAnswer(await readFile(locateImage(raw)!), prepared.region);
       const layer = compositeAnswer(answer, prepared.composite, prepared.region, prepared.mask);
       variants.push(await storedImages.putRgba(layer, 'ai-output'));

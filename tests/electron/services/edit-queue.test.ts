@@ -97,6 +97,32 @@ describe('edits by words through the job queue', () => {
       }
     }
     expect(changedInside).toBeGreaterThan(500);
+
+    // The export says an AI step is in it: model, prompt, SynthID.
+    const out = path.join(tmp.dir, 'ai.jpg');
+    await services.exportOne({ projectId: project.id }, { format: 'jpeg' }, out);
+    const xmp = readFileSync(out).toString('utf8');
+    expect(xmp).toContain('promptroom:aiSteps="1"');
+    expect(xmp).toContain('<promptroom:model>gemini-2.5-flash-image</promptroom:model>');
+    expect(xmp).toContain('<promptroom:prompt>make the eyes blue</promptroom:prompt>');
+    expect(xmp).toContain('SynthID');
+  });
+
+  it('asks for several variants, keeps them all in the step, and swaps another in later', async () => {
+    const { project } = services.projects.create(photoId, 'variants');
+    // Two calls: the inverted photo, then the inverted photo and a red one; identical answers merge.
+    fake.enqueue('image', 'two-images');
+    const done = await settle(services.edits.submit(request(project.id, { prompt: 'two takes', variants: 2 })).jobId);
+    expect(done.state).toBe('succeeded');
+    const stack = services.projects.stackAtHead(project.id).stack;
+    const layer = stack.layers.at(-1)!;
+    if (layer.kind !== 'image' || !layer.generated) throw new Error('expected an AI layer');
+    expect(layer.generated.variants).toHaveLength(2);
+    expect(layer.sha256).toBe(layer.generated.variants[0]);
+    const head = services.projects.state(project.id).head;
+    const swapped = services.projects.commit(project.id, head, { type: 'chooseVariant', layerId: layer.id, sha256: layer.generated.variants[1]! });
+    expect(swapped.step.label).toMatch(/^Choose result 2 on /);
+    expect(() => services.projects.commit(project.id, swapped.head, { type: 'chooseVariant', layerId: layer.id, sha256: 'e'.repeat(64) })).toThrow(/not one of/);
   });
 
   it('never pays twice: the same edit after undo comes from the cache, a fresh variant calls again', async () => {
