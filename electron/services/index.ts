@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { ExportJob, ExportOptions, HostEvent, ImportJob, ImportSummary } from '../../shared/contract/api.js';
+import { EditJobRequest as EditJobRequestSchema } from '../../shared/contract/api.js';
 import { pathTo } from '../../shared/document/history.js';
 import { exportProject } from './export.js';
 import type { Handlers } from '../../shared/contract/dispatch.js';
@@ -15,6 +16,7 @@ import { Library } from './library/library.js';
 import { Projects } from './projects.js';
 import { StoredImages } from './stored-images.js';
 import { EditQueue } from './edit/queue.js';
+import { Characters } from './characters.js';
 import { createGeminiProvider } from './providers/gemini/provider.js';
 import { estimateCostUsd, MODELS } from './providers/gemini/models.js';
 import { readApiKey, writeKeyFile, type KeyLookup } from './providers/key.js';
@@ -55,6 +57,7 @@ export interface Services {
   locateImage(sha256: string): string | null;
   readonly handlers: Partial<Handlers>;
   readonly edits: EditQueue;
+  readonly characters: Characters;
   subscribe(listener: (event: HostEvent) => void): () => void;
   /** Only known hashes resolve; anything else is null. */
   resolveAsset(sha256: string, size: 'thumb' | 'preview' | 'original'): Promise<ResolvedAsset | null>;
@@ -202,8 +205,10 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
 
   const geminiKey = options.geminiKey ?? (() => readApiKey());
   const geminiBaseUrl = options.geminiBaseUrl ?? process.env.GEMINI_BASE_URL;
+  const characters = new Characters(db);
   const edits = new EditQueue({
     db,
+    characters,
     library,
     projects,
     storedImages,
@@ -378,6 +383,18 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if (!job) throw new UserFacingError('not-found', 'That export is not known.');
       return job;
     },
+    'characters.list': () => characters.list(),
+    'characters.create': ({ name, photoIds }) => characters.create(name, photoIds),
+    'characters.update': ({ id, name, photoIds }) => characters.update(id, { name, photoIds }),
+    'characters.delete': ({ id }) => {
+      characters.delete(id);
+      return null;
+    },
+    'edit.series': ({ photoId, prompts, ...rest }) =>
+      prompts.map((prompt, index) => {
+        const project = projects.create(photoId, `${prompt.slice(0, 60)} (${index + 1})`);
+        return edits.submit(EditJobRequestSchema.parse({ ...rest, projectId: project.project.id, prompt }));
+      }),
     'gemini.setKey': async ({ key }) => {
       await (options.storeGeminiKey ?? writeKeyFile)(key);
       if (key) edits.retryWaiting();
@@ -454,6 +471,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     locateImage,
     handlers,
     edits,
+    characters,
     subscribe(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);

@@ -127,6 +127,8 @@ export const EditJobRequest = z
   })
   .strict();
 
+export const Character = z.object({ id: z.number().int(), name: z.string(), photoIds: z.array(PhotoIdSchema) });
+
 export const EditJobState = z.enum(['queued', 'running', 'waiting-network', 'succeeded', 'failed', 'cancelled']);
 export const EditJobInfo = z.object({
   jobId: JobIdSchema,
@@ -296,6 +298,23 @@ export const api = {
     z.array(z.object({ jobId: z.string(), model: z.string(), imageCount: z.number().int(), bytes: z.number().int(), photoIds: z.array(z.number().int()), prompt: z.string(), sentAt: z.string() })),
   ),
   'photos.setNeverUpload': call(z.object({ ids: IdList, neverUpload: z.boolean() }).strict(), Nothing),
+  'characters.list': call(Empty, z.array(Character)),
+  'characters.create': call(z.object({ name: z.string().min(1).max(60), photoIds: z.array(PhotoIdSchema).max(100).default([]) }).strict(), Character),
+  'characters.update': call(z.object({ id: z.number().int().positive(), name: z.string().min(1).max(60).optional(), photoIds: z.array(PhotoIdSchema).max(100).optional() }).strict(), Character),
+  'characters.delete': call(z.object({ id: z.number().int().positive() }).strict(), Nothing),
+  /** Series mode: one new project per prompt on the same photo, all with the same references (e.g. @Milo). */
+  'edit.series': call(
+    z
+      .object({
+        photoId: PhotoIdSchema,
+        prompts: z.array(z.string().trim().min(1).max(20_000)).min(1).max(20),
+        provider: z.enum(['gemini', 'local']).default('gemini'),
+        model: z.string().min(1).max(100).default('gemini-2.5-flash-image'),
+        referencePhotoIds: z.array(PhotoIdSchema).max(14).default([]),
+      })
+      .strict(),
+    z.array(EditJobInfo),
+  ),
   /** Stores (or with null, forgets) the Gemini key. It is never read back: the renderer cannot see it. */
   'gemini.setKey': call(z.object({ key: z.string().trim().min(10).max(200).regex(/^[\x21-\x7e]+$/, 'a key has no spaces').nullable() }).strict(), Nothing),
   /** Which engine an edit will run on, and why (no key, offline, chosen). */

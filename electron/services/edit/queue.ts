@@ -20,10 +20,12 @@ import type { Projects } from '../projects.js';
 import { estimateCostUsd, modelLimits } from '../providers/gemini/models.js';
 import { ProviderError, type ConversationTurn, type EditResult, type Provider, type ReferenceImage } from '../providers/types.js';
 import type { StoredImages } from '../stored-images.js';
+import type { Characters } from '../characters.js';
 import { compositeAnswer, decodeAnswer, encodeForUpload, maskBounds, nearestAspectRatio, padRegion, type Region } from './region.js';
 
 export interface QueueOptions {
   db: Db;
+  characters: Characters;
   library: Library;
   projects: Projects;
   storedImages: StoredImages;
@@ -110,12 +112,17 @@ export class EditQueue {
   }
 
   /** Queues an edit; refuses up front what can never run (never-upload photos, the budget). */
-  submit(request: EditJobRequest): EditJobInfo {
+  submit(asked: EditJobRequest): EditJobInfo {
+    let request = asked;
     const { db, projects, library } = this.options;
     const state = projects.state(request.projectId);
     const prompt = request.prompt.trim();
     if (!prompt) throw new UserFacingError('invalid-argument', 'Say what to change: the prompt is empty.');
     const limits = modelLimits(request.model);
+    // @Name brings the character's reference photos, within what the model takes.
+    const room = Math.max(0, limits.maxReferenceImages - request.referencePhotoIds.length - (request.stylePhotoId ? 1 : 0));
+    const mentioned = this.options.characters.referencesFor(prompt, room);
+    request = { ...request, referencePhotoIds: [...new Set([...request.referencePhotoIds, ...mentioned.photoIds])] };
     const refCount = request.referencePhotoIds.length + (request.stylePhotoId ? 1 : 0);
     if (request.provider === 'gemini' && refCount > limits.maxReferenceImages) {
       throw new UserFacingError('invalid-argument', `${limits.label} takes at most ${limits.maxReferenceImages} reference images; this edit has ${refCount}.`);

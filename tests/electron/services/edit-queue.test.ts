@@ -210,6 +210,34 @@ describe('edits by words through the job queue', () => {
     }
   });
 
+  it('attaches @Name references within the model limit, and runs a series of one character', async () => {
+    const coffee = services.library.list({ search: 'coffee' }).items[0]!.id;
+    const milo = services.characters.create('Milo', [photoId, coffee]);
+    expect(milo.photoIds).toEqual([photoId, coffee]);
+    const { project } = services.projects.create(coffee, 'character');
+    fake.reset();
+    const done = await settle(services.edits.submit(request(project.id, { prompt: 'put @milo on a sofa' })).jobId);
+    expect(done.state).toBe('succeeded');
+    const sent = fake.requests.at(-1)!;
+    expect(sent.imageCount).toBe(3); // two references and the photo being edited
+    const labels = sent.contents.at(-1)!.parts.filter((p) => p.text).map((p) => p.text);
+    expect(labels).toContain('put @milo on a sofa');
+    expect(() => services.edits.submit(request(project.id, { prompt: 'and @Nobody too' }))).toThrow(/no character named @Nobody/);
+    // Four references asked for a model that takes three: refused before anything is sent.
+    await services.runImport({ paths: [fixture('astronaut.png'), fixture('rocket.jpg')] });
+    const four = services.library.list({}).items.map((p) => p.id).slice(0, 4);
+    expect(four).toHaveLength(4);
+    expect(() => services.edits.submit(request(project.id, { prompt: 'x', referencePhotoIds: four }))).toThrow(/at most 3 reference images/);
+
+    fake.reset();
+    const series = await services.handlers['edit.series']!({ photoId: coffee, prompts: ['@Milo at the beach', '@Milo in the snow'] } as never);
+    expect(series).toHaveLength(2);
+    const settled = await Promise.all(series.map((job) => settle(job.jobId)));
+    expect(settled.map((job) => job.state)).toEqual(['succeeded', 'succeeded']);
+    expect(new Set(settled.map((job) => job.projectId)).size).toBe(2);
+    expect(fake.requests.every((r) => r.imageCount === 3)).toBe(true);
+  });
+
   it('runs the same job path from the command line: a masked edit, an offline edit queued, a refusal exiting non-zero', async () => {
     services.close();
     const maskFile = path.join(tmp.dir, 'mask.png');
