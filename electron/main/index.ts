@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, protocol, safeStorage, session } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
 import { ASSET_SCHEME } from '../../shared/contract/bridge.js';
 import { dispatch } from '../../shared/contract/dispatch.js';
@@ -84,6 +84,15 @@ async function start(): Promise<void> {
   }
   app.on('will-quit', () => services.close());
 
+  // Drag out of the window: a fresh export in a temp folder, handed to the OS drag.
+  services.handlers['editor.dragOut'] = async ({ projectId, format }) => {
+    const { project } = services.projects.state(projectId);
+    const file = path.join(app.getPath('temp'), 'promptroom-drag', `${project.name.replace(/[\\/:*?"<>|]/g, '_')}.${format === 'jpeg' ? 'jpg' : format}`);
+    await services.exportOne({ projectId }, { format }, file);
+    const icon = nativeImage.createFromPath(file).resize({ width: 128 });
+    window?.webContents.startDrag({ file, icon });
+    return { fileName: path.basename(file) };
+  };
   const logInternalError = (name: string, error: unknown) => console.error(`[promptroom] ${name} failed:`, error);
   protocol.handle(ASSET_SCHEME, createAssetHandler(services, (url, error) => logInternalError(url, error)));
   registerIpc(ipcMain, services, {

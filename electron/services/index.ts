@@ -395,6 +395,17 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
         const project = projects.create(photoId, `${prompt.slice(0, 60)} (${index + 1})`);
         return edits.submit(EditJobRequestSchema.parse({ ...rest, projectId: project.project.id, prompt }));
       }),
+    'gemini.listModels': async () => {
+      const lookup = geminiKey();
+      const known = Object.values(MODELS).map((m) => ({ name: m.name, displayName: m.label, known: true }));
+      if ('missing' in lookup) return known;
+      const baseUrl = typeof geminiBaseUrl === 'function' ? geminiBaseUrl() : geminiBaseUrl;
+      try {
+        return await createGeminiProvider({ apiKey: lookup.key, baseUrl, timeoutMs: 15_000 }).listModels();
+      } catch {
+        return known; // offline: the table is still right about what exists
+      }
+    },
     'gemini.setKey': async ({ key }) => {
       await (options.storeGeminiKey ?? writeKeyFile)(key);
       if (key) edits.retryWaiting();

@@ -326,6 +326,10 @@ export const api = {
     }),
   ),
 
+  /** Electron only: exports the current render to a temp file and starts dragging it out of the window. */
+  'editor.dragOut': call(z.object({ projectId: ProjectIdSchema, format: ExportFormat.default('jpeg') }).strict(), z.object({ fileName: z.string() })),
+  /** The image models the key can use (asks Gemini when online; the known table otherwise). */
+  'gemini.listModels': call(Empty, z.array(z.object({ name: z.string(), displayName: z.string(), known: z.boolean() }))),
   /** Electron only: the native open dialog. The browser host answers `unsupported`. */
   'dialog.openPhotos': call(z.object({ folders: z.boolean().default(false) }).strict(), z.array(z.string())),
 } as const;

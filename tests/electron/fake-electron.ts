@@ -127,6 +127,7 @@ export function createFakeElectron() {
       contextBridge,
       webUtils,
       safeStorage,
+      nativeImage: { createFromPath: vi.fn(() => ({ resize: () => ({}) })) },
     },
   };
 }
