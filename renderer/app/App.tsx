@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HostBridge } from '../../shared/contract/bridge.js';
 import { createClient } from '../../shared/contract/bridge.js';
 import { localeFromSystem, t, tn, type LocaleCode, type MessageKey, type MessageParams } from '../../shared/i18n/index.js';
@@ -7,7 +7,23 @@ import { ConfirmDialog, type PendingConfirm } from './ConfirmDialog.js';
 import { AppContext, errorMessage, type AppServices, type ToastInput } from './context.js';
 import { Toasts, type Toast } from './Toasts.js';
 
+// The editor (Konva, the render worker) loads only when a photo is opened for editing.
+const EditorView = lazy(() => import('../editor/EditorView.js').then((module) => ({ default: module.EditorView })));
+
 type Boot = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready' };
+
+/** Which window shows: the library, or the editor on a photo (kept in the address's hash so a reload stays). */
+type Route = { view: 'library' } | { view: 'editor'; photoId: number; projectId: number | null };
+
+function routeFromHash(hash: string): Route {
+  const match = /^#\/edit\/(\d+)(?:\/(\d+))?$/.exec(hash);
+  if (!match) return { view: 'library' };
+  return { view: 'editor', photoId: Number(match[1]), projectId: match[2] ? Number(match[2]) : null };
+}
+
+function hashOf(route: Route): string {
+  return route.view === 'editor' ? `#/edit/${route.photoId}${route.projectId === null ? '' : `/${route.projectId}`}` : '';
+}
 
 export interface AppProps {
   bridge: HostBridge;
@@ -24,6 +40,34 @@ export function App({ bridge, initialLocale, onLocaleChange }: AppProps) {
   const [pendingConfirm, setPendingConfirm] = useState<PendingConfirm | null>(null);
   const nextToastId = useRef(1);
   const confirmRef = useRef<PendingConfirm | null>(null);
+  const [route, setRoute] = useState<Route>(() => routeFromHash(window.location.hash));
+
+  // The browser's Back and Forward move between the library and the editor.
+  useEffect(() => {
+    const onHash = () => setRoute(routeFromHash(window.location.hash));
+    window.addEventListener('popstate', onHash);
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('popstate', onHash);
+      window.removeEventListener('hashchange', onHash);
+    };
+  }, []);
+
+  const go = useCallback((next: Route, replace = false) => {
+    const url = window.location.pathname + window.location.search + hashOf(next);
+    if (replace) window.history.replaceState(window.history.state, '', url);
+    else window.history.pushState(null, '', url);
+    setRoute(next);
+  }, []);
+  const openEditor = useCallback((photoId: number) => go({ view: 'editor', photoId, projectId: null }), [go]);
+  const closeEditor = useCallback(() => go({ view: 'library' }), [go]);
+  const onProjectChange = useCallback(
+    (projectId: number) => {
+      const current = routeFromHash(window.location.hash);
+      if (current.view === 'editor' && current.projectId !== projectId) go({ ...current, projectId }, true);
+    },
+    [go],
+  );
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -101,7 +145,19 @@ export function App({ bridge, initialLocale, onLocaleChange }: AppProps) {
   return (
     <AppContext.Provider value={services}>
       {boot.status === 'ready' ? (
-        <LibraryView />
+        route.view === 'editor' ? (
+          <Suspense
+            fallback={
+              <div className="splash" data-testid="editor-loading">
+                <div className="splash-mark" aria-hidden="true" />
+              </div>
+            }
+          >
+            <EditorView key={route.photoId} photoId={route.photoId} projectId={route.projectId} onClose={closeEditor} onProjectChange={onProjectChange} />
+          </Suspense>
+        ) : (
+          <LibraryView onEdit={openEditor} />
+        )
       ) : boot.status === 'loading' ? (
         <div className="splash" data-testid="app-loading">
           <div className="splash-mark" aria-hidden="true" />

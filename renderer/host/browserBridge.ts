@@ -3,7 +3,7 @@
  * dropped files through the upload endpoint. The Electron preload gives the same interface, so
  * nothing above this file knows which host it talks to.
  */
-import type { HostEvent } from '../../shared/contract/api.js';
+import { HostEvent as HostEventSchema, type HostEvent } from '../../shared/contract/api.js';
 import type { HostBridge } from '../../shared/contract/bridge.js';
 import { CallError } from '../../shared/contract/bridge.js';
 import { fail, type Result } from '../../shared/contract/result.js';
@@ -158,10 +158,7 @@ export function parseEvent(data: unknown): HostEvent | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || !('type' in value)) return null;
-  if (value.type === 'library.changed') return { type: 'library.changed' };
-  if (value.type === 'import.progress' && 'job' in value && typeof value.job === 'object' && value.job !== null) {
-    return value as HostEvent;
-  }
-  return null;
+  // The contract's own schema: every event type it knows, and nothing else.
+  const parsed = HostEventSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type DragEvent, type MouseEvent } from 'react';
 import type { ColorLabel, PhotoSummary } from '../../shared/contract/api.js';
 import { errorMessage, useApp, useHostEvent } from '../app/context.js';
+import { ExportDialog } from '../editor/ExportDialog.js';
 import { carriesFiles, collectDropped, collectInput } from '../import/collectFiles.js';
 import { ImportPanel } from '../import/ImportPanel.js';
 import { useImporter } from '../import/useImporter.js';
@@ -22,8 +23,13 @@ const MAX_SELECTION = 100_000;
 const noSubscribe = () => () => {};
 const zero = () => 0;
 
+export interface LibraryViewProps {
+  /** Opens the editor on a photo (the E key, the Edit button). */
+  onEdit?: (photoId: number) => void;
+}
+
 /** The library window: toolbar, sidebar, the grid, the info panel, preview and import. */
-export function LibraryView() {
+export function LibraryView({ onEdit }: LibraryViewProps = {}) {
   const app = useApp();
   const { client, bridge, t, tn, toast, attempt, confirm } = app;
 
@@ -37,6 +43,7 @@ export function LibraryView() {
   const [albums, setAlbums] = useState<AlbumItem[]>([]);
   const [tags, setTags] = useState<TagItem[]>([]);
   const [dragDepth, setDragDepth] = useState(0);
+  const [batchExport, setBatchExport] = useState<{ projectIds: number[]; skipped: number } | null>(null);
   const columns = useRef(1);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -192,6 +199,30 @@ export function LibraryView() {
     toast({ kind: 'info', text: tn('trash.emptied', result.deleted) });
     refresh();
   }, [attempt, client, confirm, refresh, t, tn, toast]);
+
+  /** Opens the editor on the photo in the preview, else the primary selected one. */
+  const editSelection = useCallback(() => {
+    const { selection: selected, previewIndex: previewing, pager: current } = state.current;
+    const shown = previewing !== null ? current?.get(previewing) : undefined;
+    const photoId = shown?.id ?? selected.primaryId;
+    if (photoId !== null && photoId !== undefined && onEdit) onEdit(photoId);
+  }, [onEdit]);
+
+  /** Exports the most recent project of every selected photo that has one. */
+  const exportSelection = useCallback(async () => {
+    const ids = [...state.current.selection.ids];
+    if (ids.length === 0) return;
+    const projects = await attempt(client.call('projects.list', {}));
+    if (!projects) return;
+    const latest = new Map<number, number>();
+    for (const project of projects) if (!latest.has(project.photoId)) latest.set(project.photoId, project.id);
+    const projectIds = ids.flatMap((id) => (latest.has(id) ? [latest.get(id)!] : []));
+    if (projectIds.length === 0) {
+      toast({ kind: 'info', text: t('export.none') });
+      return;
+    }
+    setBatchExport({ projectIds, skipped: ids.length - projectIds.length });
+  }, [attempt, client, t, toast]);
 
   // ---- selection and focus ------------------------------------------------------------------
 
@@ -359,6 +390,7 @@ export function LibraryView() {
       else if (key === 'Home' && previewing === null) void moveTo(0, event.shiftKey);
       else if (key === 'End' && previewing === null) void moveTo((count ?? 1) - 1, event.shiftKey);
       else if (key === 'Enter' && previewing === null && count) openPreview(Math.max(0, focus));
+      else if ((key === 'e' || key === 'E') && onEdit && (previewing !== null || selected.primaryId !== null)) editSelection();
       else if (key === 'Escape') {
         if (previewing !== null) setPreviewIndex(null);
         else if (selected.ids.size > 0) setSelection((s) => ({ ...NO_SELECTION, focus: s.focus, anchor: s.focus }));
@@ -453,6 +485,20 @@ export function LibraryView() {
             selectionCount={selection.ids.size}
             onRestore={() => void restoreSelection()}
             onEmptyTrash={() => void emptyTrash()}
+            actions={
+              !query.trashed && selection.ids.size > 0 ? (
+                <div className="toolbar-group">
+                  {onEdit && (
+                    <button className="button small primary" data-testid="edit-button" disabled={selection.primaryId === null} onClick={editSelection} title={t('library.editHint')}>
+                      {t('library.edit')}
+                    </button>
+                  )}
+                  <button className="button small" data-testid="export-selection" onClick={() => void exportSelection()}>
+                    {t('library.export', { n: selection.ids.size })}
+                  </button>
+                </div>
+              ) : null
+            }
           />
           <Grid
             pager={pager}
@@ -490,6 +536,14 @@ export function LibraryView() {
         />
       )}
       <ImportPanel importer={importer} />
+      {batchExport && (
+        <ExportDialog
+          projectIds={batchExport.projectIds}
+          skipped={batchExport.skipped}
+          title={tn('export.titleMany', batchExport.projectIds.length)}
+          onClose={() => setBatchExport(null)}
+        />
+      )}
       {dragDepth > 0 && (
         <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
           <div className="drop-card">

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ColorLabel } from '../../shared/contract/api.js';
 import { locales, type LocaleCode } from '../../shared/i18n/index.js';
 import { useApp } from '../app/context.js';
@@ -137,6 +137,7 @@ export function FilterBar({
   selectionCount,
   onRestore,
   onEmptyTrash,
+  actions,
 }: {
   query: LibraryQuery;
   onQuery: (change: (query: LibraryQuery) => LibraryQuery) => void;
@@ -146,6 +147,8 @@ export function FilterBar({
   selectionCount: number;
   onRestore: () => void;
   onEmptyTrash: () => void;
+  /** Buttons acting on the selection (edit, export), shown before the count. */
+  actions?: ReactNode;
 }) {
   const { t } = useApp();
   const tagMissing = query.tag !== undefined && !tags.some((tag) => tag.name === query.tag);
@@ -252,6 +255,7 @@ export function FilterBar({
           </button>
         </div>
       )}
+      {actions}
       <span className="count" data-testid="photo-count">
         {countText}
       </span>

@@ -12,6 +12,7 @@ const LayerIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const Amount = z.number().min(-100).max(100);
 const Byte = z.number().min(0).max(255);
 const Coordinate = z.number().min(-1e6).max(1e6);
+const Gamma = z.number().min(0.1).max(10);
 
 export const AdjustmentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('exposure'), stops: z.number().min(-5).max(5) }).strict(),
@@ -33,6 +34,21 @@ export const AdjustmentSchema = z.discriminatedUnion('kind', [
     .object({ kind: z.literal('curve'), points: z.array(z.object({ x: Byte, y: Byte }).strict()).min(2).max(16) })
     .strict()
     .refine((v) => v.points.every((p, i) => i === 0 || p.x > v.points[i - 1]!.x), 'curve points must go left to right'),
+  z
+    .object({
+      kind: z.literal('channelLevels'),
+      redBlack: Byte,
+      redWhite: Byte,
+      redGamma: Gamma,
+      greenBlack: Byte,
+      greenWhite: Byte,
+      greenGamma: Gamma,
+      blueBlack: Byte,
+      blueWhite: Byte,
+      blueGamma: Gamma,
+    })
+    .strict()
+    .refine((v) => v.redBlack < v.redWhite && v.greenBlack < v.greenWhite && v.blueBlack < v.blueWhite, 'channel levels need each black below its white'),
 ]) satisfies z.ZodType<Adjustment>;
 
 export const MaskStrokeSchema = z

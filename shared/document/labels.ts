@@ -18,6 +18,7 @@ export const ADJUSTMENT_NAMES: Record<Adjustment['kind'], string> = {
   sharpen: 'Sharpen',
   levels: 'Levels',
   curve: 'Tone curve',
+  channelLevels: 'Channel levels',
 };
 
 export function describeAdjustment(adjustment: Adjustment): string {
@@ -89,8 +90,9 @@ export function labelFor(op: Operation, before: LayerStack): string {
     }
     case 'setTransform': {
       const t = op.transform;
-      if (t.crop !== undefined) return t.crop ? `Crop to ${Math.round(t.crop.width)}×${Math.round(t.crop.height)}` : 'Remove crop';
+      // A rotation also resets or moves the crop, so it names the step.
       if (t.quarterTurns !== undefined) return `Rotate to ${t.quarterTurns * 90}°`;
+      if (t.crop !== undefined) return t.crop ? `Crop to ${Math.round(t.crop.width)}×${Math.round(t.crop.height)}` : 'Remove crop';
       if (t.straighten !== undefined) return `Straighten ${signed(t.straighten, 1)}°`;
       if (t.flipHorizontal !== undefined) return 'Flip horizontal';
       if (t.flipVertical !== undefined) return 'Flip vertical';

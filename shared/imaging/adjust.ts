@@ -31,6 +31,8 @@
  *    inWhite ≤ inBlack the input range is a threshold at inBlack.
  *  - curve: Fritsch–Carlson monotone cubic through the points (sorted by x; duplicates keep the
  *    last), flat before the first and after the last point, sampled into a 256-entry LUT.
+ *  - channelLevels: `levels` on each of R, G, B with that channel's black, white and gamma, output
+ *    0..255.
  */
 import type { Adjustment, CurvePoint, RgbaImage } from './types.js';
 import { LUMA_B, LUMA_G, LUMA_R, hslToRgb, rgbToHsl } from './color.js';
@@ -57,6 +59,13 @@ export function applyAdjustment(image: RgbaImage, adjustment: Adjustment, option
       return applyLut(image, levelsLut(adjustment));
     case 'curve':
       return applyLut(image, curveLut(adjustment.points));
+    case 'channelLevels':
+      return applyLut(
+        image,
+        levelsLut({ inBlack: adjustment.redBlack, inWhite: adjustment.redWhite, gamma: adjustment.redGamma, outBlack: 0, outWhite: 255 }),
+        levelsLut({ inBlack: adjustment.greenBlack, inWhite: adjustment.greenWhite, gamma: adjustment.greenGamma, outBlack: 0, outWhite: 255 }),
+        levelsLut({ inBlack: adjustment.blueBlack, inWhite: adjustment.blueWhite, gamma: adjustment.blueGamma, outBlack: 0, outWhite: 255 }),
+      );
     case 'temperatureTint':
       return applyTemperatureTint(image, adjustment.temperature, adjustment.tint);
     case 'saturation':

@@ -1,5 +1,5 @@
 /** The pixel kernels: pure functions over RgbaImage / Mask (see types.ts). */
-export type { Adjustment, AdjustmentKind, BlendMode, CurvePoint, Mask, RgbaImage } from './types.js';
+export type { Adjustment, AdjustmentKind, BlendMode, ChannelLevels, CurvePoint, Mask, RgbaImage } from './types.js';
 export { BLEND_MODES } from './types.js';
 export { applyAdjustment, type AdjustOptions } from './adjust.js';
 export { applyAdjustmentLayer, compositeLayer, type AdjustmentLayerOptions, type CompositeOptions } from './blend.js';

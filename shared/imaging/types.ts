@@ -38,6 +38,25 @@ export type Adjustment =
   | { kind: 'blur'; radius: number } // 0..100 px at full resolution
   | { kind: 'sharpen'; amount: number; radius: number } // amount 0..500 (%), radius 0.1..10 px
   | { kind: 'levels'; inBlack: number; inWhite: number; gamma: number; outBlack: number; outWhite: number } // 0..255, gamma 0.1..10
-  | { kind: 'curve'; points: CurvePoint[] }; // 2..16 points, x increasing
+  | { kind: 'curve'; points: CurvePoint[] } // 2..16 points, x increasing
+  | ChannelLevels;
+
+/**
+ * Levels per colour channel (output 0..255): black and white points 0..255 (black below white),
+ * gamma 0.1..10. What colour-cast removal and fade recovery produce: a tinted black point, a
+ * tinted white point and a midtone cast are each three numbers here.
+ */
+export interface ChannelLevels {
+  kind: 'channelLevels';
+  redBlack: number;
+  redWhite: number;
+  redGamma: number;
+  greenBlack: number;
+  greenWhite: number;
+  greenGamma: number;
+  blueBlack: number;
+  blueWhite: number;
+  blueGamma: number;
+}
 
 export type AdjustmentKind = Adjustment['kind'];

@@ -1,0 +1,28 @@
+/**
+ * The render worker: flattens layer stacks off the UI thread so sliders and the brush stay fluid
+ * while a big photo renders. One request at a time; the page decides which comes next.
+ */
+import { runRenderJob, type RenderJob } from './renderCore.js';
+
+export interface WorkerRequest {
+  id: number;
+  job: RenderJob;
+}
+
+export type WorkerResponse =
+  | { id: number; ok: true; width: number; height: number; data: Uint8ClampedArray; broken: string[]; ms: number }
+  | { id: number; ok: false; message: string };
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const { id, job } = event.data;
+  runRenderJob(job).then(
+    (output) => {
+      const response: WorkerResponse = { id, ok: true, ...output };
+      self.postMessage(response, { transfer: [output.data.buffer] });
+    },
+    (error: unknown) => {
+      const response: WorkerResponse = { id, ok: false, message: error instanceof Error ? error.message : String(error) };
+      self.postMessage(response);
+    },
+  );
+};

@@ -1,0 +1,91 @@
+/**
+ * The work behind every on-screen picture: fetch and decode the layers' stored images (cached by
+ * content hash and size), then flatten the stack with `renderStack`, the same function the main
+ * process exports with. Runs in the render worker, or on the page when workers are unavailable.
+ */
+import type { LayerStack } from '../../shared/document/model.js';
+import { renderStack } from '../../shared/document/render.js';
+import type { RgbaImage } from '../../shared/imaging/index.js';
+
+export interface RenderJob {
+  stack: LayerStack;
+  scale: number;
+  layerLimit?: number | undefined;
+  /** The URL to fetch for each image layer's sha256 (preview or original size). */
+  urls: Record<string, string>;
+}
+
+export interface RenderOutput {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+  broken: string[];
+  ms: number;
+}
+
+/** Decoded images by URL. Originals are big: few are kept. */
+class SourceCache {
+  private readonly entries = new Map<string, Promise<RgbaImage | undefined>>();
+
+  constructor(private readonly limit: number) {}
+
+  get(url: string): Promise<RgbaImage | undefined> {
+    const cached = this.entries.get(url);
+    if (cached) {
+      // Most recently used last.
+      this.entries.delete(url);
+      this.entries.set(url, cached);
+      return cached;
+    }
+    const loading = decodeImage(url).catch(() => {
+      // A missing image renders as a broken layer; try again next time.
+      this.entries.delete(url);
+      return undefined;
+    });
+    this.entries.set(url, loading);
+    while (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return loading;
+  }
+}
+
+const previews = new SourceCache(24);
+const originals = new SourceCache(2);
+
+/**
+ * Fetches and decodes an image to straight (not premultiplied) RGBA, without colour management:
+ * the main process decodes with sharp the same way, so an opaque PNG decodes to identical bytes.
+ */
+export async function decodeImage(url: string): Promise<RgbaImage> {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  const blob = await response.blob();
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new Error('no 2D context');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { width: bitmap.width, height: bitmap.height, data };
+  } finally {
+    bitmap.close();
+  }
+}
+
+export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
+  const started = performance.now();
+  const sources = new Map<string, RgbaImage>();
+  await Promise.all(
+    Object.entries(job.urls).map(async ([sha, url]) => {
+      const cache = url.includes('size=original') ? originals : previews;
+      const image = await cache.get(url);
+      if (image) sources.set(sha, image);
+    }),
+  );
+  const { image, broken } = renderStack(job.stack, (sha) => sources.get(sha), { scale: job.scale, layerLimit: job.layerLimit });
+  return { width: image.width, height: image.height, data: image.data, broken, ms: performance.now() - started };
+}
