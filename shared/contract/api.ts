@@ -185,6 +185,105 @@ export const ExportJob = z.object({
   failed: z.array(z.object({ projectId: ProjectIdSchema, reason: z.string() })),
 });
 
+// ─── Presets and restoration sessions ───────────────────────────────────────
+
+export const EngineName = z.enum(['local', 'gemini']);
+
+/** One step of a recipe: an instruction, optionally pinned to an engine (null = the session's). */
+export const RecipeStep = z
+  .object({
+    prompt: z.string().trim().min(1, 'A recipe step needs an instruction.').max(4000),
+    engine: EngineName.nullable().default(null),
+  })
+  .strict();
+
+/** A preset as it is written and exchanged (JSON files). */
+export const PresetInput = z
+  .object({
+    nameEn: z.string().trim().min(1).max(200),
+    nameZh: z.string().trim().min(1).max(200),
+    steps: z.array(RecipeStep).min(1).max(10),
+    /** The engine the preset prefers when a session does not choose one. */
+    engine: EngineName,
+  })
+  .strict();
+
+export const Preset = z.object({
+  id: z.number().int().positive(),
+  nameEn: z.string(),
+  nameZh: z.string(),
+  steps: z.array(z.object({ prompt: z.string(), engine: EngineName.nullable() })),
+  engine: EngineName,
+  builtin: z.boolean(),
+  updatedAt: z.string(),
+});
+
+/** The file presets are exported to and imported from. */
+export const PresetsFile = z.object({
+  format: z.literal('promptroom-presets'),
+  version: z.literal(1),
+  presets: z.array(PresetInput).max(1000),
+});
+
+export const SessionIdSchema = z.number().int().positive();
+export const SessionState = z.enum(['ready', 'running', 'paused', 'done', 'cancelled']);
+export const SessionItemState = z.enum(['pending', 'running', 'done', 'failed', 'accepted', 'rejected']);
+
+export const SessionItem = z.object({
+  id: z.number().int().positive(),
+  photoId: PhotoIdSchema,
+  photoSha256: Sha256,
+  fileName: z.string(),
+  projectId: z.number().int().nullable(),
+  state: SessionItemState,
+  /** Recipe steps already in the project's history. */
+  stepsDone: z.number().int(),
+  costUsd: z.number(),
+  error: z.string().nullable(),
+  jobIds: z.array(z.string()),
+});
+
+/** Where a session stands: what the progress bar, the ETA and the cost line show. */
+export const SessionProgress = z.object({
+  sessionId: SessionIdSchema,
+  state: SessionState,
+  /** Why it is paused: 'user', 'budget' (with the reason in `message`), 'network'. */
+  pauseReason: z.string().nullable(),
+  message: z.string().nullable(),
+  mode: z.enum(['direct', 'batch']),
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  running: z.number().int(),
+  pending: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  costUsd: z.number(),
+  /** What the items still to run should cost (cloud; 0 for the local engine). */
+  estimateRestUsd: z.number(),
+  /** Seconds until the end at the pace of this run; null before there is a pace. */
+  etaSeconds: z.number().nullable(),
+  /** Remote batches submitted and not yet imported. */
+  batchesPending: z.number().int(),
+});
+
+export const SessionSummary = SessionProgress.extend({
+  name: z.string(),
+  engine: EngineName,
+  model: z.string(),
+  recipe: z.object({ label: z.string(), presetId: z.number().int().nullable(), steps: z.array(z.object({ prompt: z.string(), engine: EngineName.nullable() })) }),
+  budgetUsd: z.number().nullable(),
+  albumId: z.number().int().nullable(),
+  createdAt: z.string(),
+});
+
+export const SessionDetail = SessionSummary.extend({ items: z.array(SessionItem) });
+
+export const SessionSettings = z.object({
+  /** Cloud sessions of at least this many photos go through the Gemini Batch API (half price, within 24 h). */
+  batchThreshold: z.number().int().min(1).max(100_000),
+});
+
 const Empty = z.object({}).strict();
 const Nothing = z.null();
 
@@ -326,12 +425,84 @@ export const api = {
     }),
   ),
 
+  /**
+   * The offline engine: parses an English or Chinese instruction into steps and commits them
+   * (parametric where it can, raster layers where it must), or says plainly why it can't.
+   */
+  'local.apply': call(
+    z.object({ projectId: ProjectIdSchema, instruction: z.string().max(100_000) }).strict(),
+    z.object({
+      stepIds: z.array(z.string()),
+      refused: z.object({ reason: z.string(), reasonZh: z.string(), cloudable: z.boolean() }).nullable(),
+    }),
+  ),
+  /** Restoration of an old print or scan: each sub-step its own history step. */
+  'local.restore': call(z.object({ projectId: ProjectIdSchema }).strict(), z.object({ stepIds: z.array(z.string()) })),
   /** Electron only: exports the current render to a temp file and starts dragging it out of the window. */
   'editor.dragOut': call(z.object({ projectId: ProjectIdSchema, format: ExportFormat.default('jpeg') }).strict(), z.object({ fileName: z.string() })),
   /** The image models the key can use (asks Gemini when online; the known table otherwise). */
   'gemini.listModels': call(Empty, z.array(z.object({ name: z.string(), displayName: z.string(), known: z.boolean() }))),
   /** Electron only: the native open dialog. The browser host answers `unsupported`. */
   'dialog.openPhotos': call(z.object({ folders: z.boolean().default(false) }).strict(), z.array(z.string())),
+
+  'presets.list': call(Empty, z.array(Preset)),
+  'presets.create': call(PresetInput, Preset),
+  'presets.update': call(PresetInput.partial().extend({ id: z.number().int().positive() }).strict(), Preset),
+  'presets.delete': call(z.object({ id: z.number().int().positive() }).strict(), Nothing),
+  /** The presets (all, or `ids`) as a JSON document in the PresetsFile format. */
+  'presets.export': call(z.object({ ids: z.array(z.number().int().positive()).max(1000).optional() }).strict(), z.object({ json: z.string() })),
+  /** Adds the presets of a PresetsFile document; names already present get a number. */
+  'presets.import': call(z.object({ json: z.string().min(2).max(2_000_000) }).strict(), z.object({ imported: z.number().int() })),
+
+  'sessions.getSettings': call(Empty, SessionSettings),
+  'sessions.setSettings': call(SessionSettings.partial().strict(), SessionSettings),
+  /** One project per photo (the photos given, or an album's), each to run the recipe: a preset or a prompt ("restore, then crop to 4:5"). */
+  'sessions.create': call(
+    z
+      .object({
+        photoIds: z.array(PhotoIdSchema).min(1).max(100_000).optional(),
+        albumId: AlbumIdSchema.optional(),
+        recipe: z.union([z.object({ presetId: z.number().int().positive() }).strict(), z.object({ prompt: z.string().trim().min(1).max(4000) }).strict()]),
+        /** Default: the preset's engine; for a prompt, Gemini. */
+        engine: EngineName.optional(),
+        model: z.string().min(1).max(100).optional(),
+        name: z.string().trim().min(1).max(200).optional(),
+        /** Pause the session when its cost would pass this (USD); the monthly budget applies as well. */
+        budgetUsd: z.number().min(0).max(100_000).nullable().default(null),
+        /** Start running at once. */
+        start: z.boolean().default(false),
+      })
+      .strict()
+      .refine((v) => (v.photoIds === undefined) !== (v.albumId === undefined), 'give either photoIds or albumId'),
+    SessionSummary,
+  ),
+  'sessions.list': call(Empty, z.array(SessionSummary)),
+  'sessions.get': call(z.object({ sessionId: SessionIdSchema }).strict(), SessionDetail),
+  /** Runs (or resumes) a session in the background; progress comes as `session.progress` events. */
+  'sessions.start': call(z.object({ sessionId: SessionIdSchema }).strict(), SessionSummary),
+  'sessions.pause': call(z.object({ sessionId: SessionIdSchema }).strict(), SessionSummary),
+  'sessions.cancel': call(z.object({ sessionId: SessionIdSchema }).strict(), SessionSummary),
+  'sessions.delete': call(z.object({ sessionId: SessionIdSchema }).strict(), Nothing),
+  /** Accept (the photo joins the album "Session N — accepted"), reject, or undo the decision. */
+  'sessions.review': call(
+    z.object({ sessionId: SessionIdSchema, itemId: z.number().int().positive(), decision: z.enum(['accept', 'reject', 'undecided']) }).strict(),
+    SessionItem,
+  ),
+  /** Retry with a tweak: a follow-up instruction on the item's project (continuing the AI layer's conversation). */
+  'sessions.retry': call(
+    z.object({ sessionId: SessionIdSchema, itemId: z.number().int().positive(), prompt: z.string().trim().min(1).max(4000).optional() }).strict(),
+    SessionItem,
+  ),
+  /** Before and after for the review grid, as stored-image hashes for `assetUrl` (the after is a small render). */
+  'sessions.preview': call(
+    z.object({ sessionId: SessionIdSchema, itemId: z.number().int().positive(), maxEdge: z.number().int().min(64).max(4096).default(1024) }).strict(),
+    z.object({ beforeSha256: Sha256, afterSha256: Sha256.nullable() }),
+  ),
+  /** Exports every accepted result with its XMP provenance (an export job: see export.status). */
+  'sessions.exportAccepted': call(
+    z.object({ sessionId: SessionIdSchema, options: ExportOptions, folder: z.string().min(1).max(4096).optional() }).strict(),
+    z.object({ jobId: JobIdSchema, count: z.number().int() }),
+  ),
 } as const;
 
 export type Api = typeof api;
@@ -353,6 +524,15 @@ export type ExportOptions = z.input<typeof ExportOptions>;
 export type ExportJob = z.infer<typeof ExportJob>;
 export type ColorLabel = z.infer<typeof ColorLabel>;
 export type LocaleCode = z.infer<typeof Locale>;
+export type RecipeStep = z.output<typeof RecipeStep>;
+export type PresetInput = z.output<typeof PresetInput>;
+export type Preset = z.infer<typeof Preset>;
+export type SessionItem = z.infer<typeof SessionItem>;
+export type SessionProgress = z.infer<typeof SessionProgress>;
+export type SessionSummary = z.infer<typeof SessionSummary>;
+export type SessionDetail = z.infer<typeof SessionDetail>;
+export type SessionSettings = z.infer<typeof SessionSettings>;
+export type EngineName = z.infer<typeof EngineName>;
 
 export const callNames = Object.keys(api) as CallName[];
 
@@ -366,6 +546,7 @@ export const HostEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('library.changed') }),
   z.object({ type: z.literal('export.progress'), job: ExportJob }),
   z.object({ type: z.literal('edit.progress'), job: EditJobInfo }),
+  z.object({ type: z.literal('session.progress'), progress: SessionProgress }),
 ]);
 export type HostEvent = z.infer<typeof HostEvent>;
 
