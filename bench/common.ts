@@ -29,12 +29,12 @@ export interface ChildRun<T> {
 export function runChild<T>(
   script: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; inheritStderr?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; inheritStderr?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ChildRun<T>> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const cpuBefore = machineCpu();
-    const child = spawn(process.execPath, [path.join(benchDir, script), ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(benchDir, script), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
     });
@@ -148,4 +148,16 @@ export function machineCpu(): { busyMs: number; totalMs: number } | null {
   } catch {
     return null;
   }
+}
+
+/** How a part of the benchmark reports: rows of the summary table, and tables of its own. */
+export interface Reporter {
+  row(figure: string, value: string, target?: string, ok?: boolean | null): void;
+  table(title: string, header: string[], rows: string[][]): void;
+}
+
+/** Milliseconds with a sensible number of decimals. */
+export function ms(value: number | null | undefined): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '-';
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
 }

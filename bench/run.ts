@@ -6,7 +6,16 @@
  *   2. Queries of the grid on a library of 100,000 rows.
  *   3. Opening a library: process start to the first page.
  *
- * Results also go to dist/bench-results.json.
+ * The editor (`editor`, or each part by name: `replay`, `render`, `export`):
+ *   E1. Replay of a 500-step history (stackAt from scratch) against structuredClone × 500.
+ *   E2. One slider change re-rendered at proxy size in Chromium (and in Node), per-layer split.
+ *   E3. Export of a 24-megapixel photo with five adjustment layers and a mask, against sharp alone.
+ *
+ * AI edits (`edit`, or `ai`), against a fake Gemini on 127.0.0.1:
+ *   E4. Bytes uploaded per edit, answer → layer committed (unmasked, masked), the cached repeat.
+ *
+ * BENCH_ONLY=import,library,open,editor,edit (all by default). Results also go to
+ * dist/bench-results.json.
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -15,15 +24,25 @@ import path from 'node:path';
 import { openServices } from '../electron/services/index.js';
 import { PREVIEW_EDGE, THUMB_EDGE } from '../electron/services/importer.js';
 import { benchDir, fmt, log, median, prng, repoRoot, runChild, type ChildRun } from './common.js';
+import { benchEdit } from './edit-bench.js';
+import { benchExport } from './export-bench.js';
+import { benchReplay } from './history-bench.js';
 import { buildLibrary, searchTerms, timeQuery, type QueryFigure } from './library-bench.js';
 import { PHOTO_HEIGHT, PHOTO_WIDTH } from './photos.js';
+import { benchRender } from './render-bench.js';
 
 const PHOTOS = positiveInt(process.env.BENCH_PHOTOS, 200);
 const ROWS = positiveInt(process.env.BENCH_ROWS, 100_000);
 const QUERY_RUNS = Math.max(200, positiveInt(process.env.BENCH_QUERY_RUNS, 300));
 const OPEN_RUNS = 5;
-/** Comma-separated subset of import,library,open (all by default). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'import,library,open').split(',').map((s) => s.trim()));
+/** Comma-separated subset of import,library,open,editor,edit (all by default); see the top. */
+const GROUPS: Record<string, string[]> = { editor: ['replay', 'render', 'export'], edit: ['ai'] };
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'import,library,open,editor,edit')
+    .split(',')
+    .map((s) => s.trim())
+    .flatMap((name) => [name, ...(GROUPS[name] ?? [])]),
+);
 
 interface Resources {
   maxRssKB: number;
@@ -91,6 +110,23 @@ const results: Record<string, unknown> = {
 
 function row(figure: string, value: string, target = '', ok: boolean | null = null): void {
   summary.push({ figure, value, target, ok: ok === null ? '' : ok ? 'yes' : 'NO' });
+}
+
+/** What the editor and edit benchmarks report through. */
+const reporter = {
+  row: (figure: string, value: string, target = '', ok: boolean | null = null) => row(figure, value, target, ok),
+  table: (title: string, header: string[], rows: string[][]) => printTable(title, header, rows),
+};
+
+/** Runs one part; a failure is printed and recorded, and the rest still runs. */
+async function part(name: string, body: () => Promise<unknown>): Promise<void> {
+  try {
+    results[name] = await body();
+  } catch (error) {
+    console.error(`\n${name} failed:`, error);
+    results[name] = { error: error instanceof Error ? error.message : String(error) };
+    row(`${name}: FAILED`, error instanceof Error ? error.message.split('\n')[0]!.slice(0, 80) : String(error));
+  }
 }
 
 function printTable(title: string, header: string[], rows: string[][]): void {
@@ -352,6 +388,10 @@ async function main(): Promise<void> {
       await fs.rm(libraryDir, { recursive: true, force: true });
     }
   }
+  if (ONLY.has('replay')) await part('replay', () => benchReplay(reporter));
+  if (ONLY.has('render')) await part('render', () => benchRender(reporter));
+  if (ONLY.has('export')) await part('export', () => benchExport(reporter));
+  if (ONLY.has('ai')) await part('edit', () => benchEdit(reporter));
 
   printTable(
     'Summary',

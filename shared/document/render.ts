@@ -44,10 +44,12 @@ export function renderStack(stack: LayerStack, sources: SourceLookup, options: R
   let canvas: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   const broken: string[] = [];
   const layers = stack.layers.slice(0, options.layerLimit ?? stack.layers.length);
+  let empty = true;
   for (const layer of layers) {
     if (!layer.visible || layer.opacity <= 0) continue;
     const mask = layer.mask ? rasterizeMask(layer.mask, width, height, scale) : null;
     if (layer.kind === 'adjustment') {
+      empty = false;
       canvas = applyAdjustmentLayer(canvas, layer.adjustment, { opacity: layer.opacity, blendMode: layer.blendMode, mask, scale });
       continue;
     }
@@ -57,7 +59,12 @@ export function renderStack(stack: LayerStack, sources: SourceLookup, options: R
       continue;
     }
     const placed = placeImage(layer, source, width, height, scale);
-    canvas = compositeLayer(canvas, placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask });
+    // Source-over onto a fully transparent canvas at full strength is the layer itself.
+    canvas =
+      empty && !mask && layer.opacity === 1 && layer.blendMode === 'normal'
+        ? placed
+        : compositeLayer(canvas, placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask });
+    empty = false;
   }
   return { image: applyTransform(canvas, stack, scale), broken };
 }

@@ -22,7 +22,7 @@
  */
 import type { Adjustment, BlendMode, Mask, RgbaImage } from './types.js';
 import { applyAdjustment } from './adjust.js';
-import { UNIT, assertImage, assertMask, toByte } from './util.js';
+import { UNIT, assertImage, assertMask, isOpaque, toByte } from './util.js';
 
 export interface CompositeOptions {
   blendMode: BlendMode;
@@ -54,6 +54,10 @@ export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, o
     return { width: below.width, height: below.height, data: new Uint8ClampedArray(below.data) };
   }
   const adjusted = applyAdjustment(below, adjustment, { scale: options.scale ?? 1 });
+  // Full strength, normal, unmasked over an opaque backdrop: (1 − 1)·below + 1·adjusted is the
+  // adjusted image itself, and the blend pass is most of a frame's cost. (Fully transparent pixels
+  // below are otherwise copied as they were, so the shortcut needs an opaque backdrop.)
+  if (opacity === 1 && !mask && (options.blendMode ?? 'normal') === 'normal' && isOpaque(below)) return adjusted;
   return composite(below, adjusted, options.blendMode ?? 'normal', opacity, mask, true);
 }
 
