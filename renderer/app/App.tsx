@@ -2,7 +2,12 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import type { HostBridge } from '../../shared/contract/bridge.js';
 import { createClient } from '../../shared/contract/bridge.js';
 import { localeFromSystem, t, tn, type LocaleCode, type MessageKey, type MessageParams } from '../../shared/i18n/index.js';
+import { CharactersView } from '../characters/CharactersView.js';
 import { LibraryView } from '../library/LibraryView.js';
+import { SettingsView } from '../settings/SettingsView.js';
+import { SessionsView } from '../sessions/SessionsView.js';
+// The navigation rail's styles live with the pages it leads to.
+import '../settings/settings.css';
 import { ConfirmDialog, type PendingConfirm } from './ConfirmDialog.js';
 import { AppContext, errorMessage, type AppServices, type ToastInput } from './context.js';
 import { Toasts, type Toast } from './Toasts.js';
@@ -12,16 +17,28 @@ const EditorView = lazy(() => import('../editor/EditorView.js').then((module) =>
 
 type Boot = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready' };
 
-/** Which window shows: the library, or the editor on a photo (kept in the address's hash so a reload stays). */
-type Route = { view: 'library' } | { view: 'editor'; photoId: number; projectId: number | null };
+/** Which window shows: the library, a page, or the editor on a photo (kept in the address's hash so a reload stays). */
+type Route = { view: 'library' } | { view: 'settings' } | { view: 'characters' } | { view: 'sessions' } | { view: 'editor'; photoId: number; projectId: number | null };
+
+/** The navigation rail beside every window but the editor. */
+const NAV_ITEMS: { view: 'library' | 'characters' | 'sessions' | 'settings'; label: MessageKey }[] = [
+  { view: 'library', label: 'nav.library' },
+  { view: 'characters', label: 'nav.characters' },
+  { view: 'sessions', label: 'nav.sessions' },
+  { view: 'settings', label: 'nav.settings' },
+];
 
 function routeFromHash(hash: string): Route {
+  if (hash === '#/settings') return { view: 'settings' };
+  if (hash === '#/characters') return { view: 'characters' };
+  if (/^#\/sessions(\/|$)/.test(hash)) return { view: 'sessions' };
   const match = /^#\/edit\/(\d+)(?:\/(\d+))?$/.exec(hash);
   if (!match) return { view: 'library' };
   return { view: 'editor', photoId: Number(match[1]), projectId: match[2] ? Number(match[2]) : null };
 }
 
 function hashOf(route: Route): string {
+  if (route.view === 'settings' || route.view === 'characters' || route.view === 'sessions') return `#/${route.view}`;
   return route.view === 'editor' ? `#/edit/${route.photoId}${route.projectId === null ? '' : `/${route.projectId}`}` : '';
 }
 
@@ -156,7 +173,25 @@ export function App({ bridge, initialLocale, onLocaleChange }: AppProps) {
             <EditorView key={route.photoId} photoId={route.photoId} projectId={route.projectId} onClose={closeEditor} onProjectChange={onProjectChange} />
           </Suspense>
         ) : (
-          <LibraryView onEdit={openEditor} />
+          <div className="app-frame">
+            <nav className="app-rail" aria-label={t(locale, 'nav.label')} data-testid="app-nav">
+              {NAV_ITEMS.map((item) => (
+                <button
+                  key={item.view}
+                  className={'rail-item' + (route.view === item.view ? ' active' : '')}
+                  data-testid={`nav-${item.view}`}
+                  aria-current={route.view === item.view ? 'page' : undefined}
+                  onClick={() => go({ view: item.view })}
+                >
+                  <span className={`rail-icon nav-${item.view}`} aria-hidden="true" />
+                  {t(locale, item.label)}
+                </button>
+              ))}
+            </nav>
+            <div className="app-view">
+              {route.view === 'settings' ? <SettingsView /> : route.view === 'characters' ? <CharactersView /> : route.view === 'sessions' ? <SessionsView /> : <LibraryView onEdit={openEditor} />}
+            </div>
+          </div>
         )
       ) : boot.status === 'loading' ? (
         <div className="splash" data-testid="app-loading">

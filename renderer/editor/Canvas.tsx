@@ -7,7 +7,7 @@ import type Konva from 'konva';
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type DragEvent, type PointerEvent as ReactPointerEvent, type Ref } from 'react';
 import { Circle, Group, Image as KonvaImage, Layer, Line, Rect, Stage, Transformer } from 'react-konva';
 import type { CropRect, LayerStack, MaskStroke } from '../../shared/document/model.js';
-import { clamp, outputToDocument, outputZoom, type Point, type Size } from './geometry.js';
+import { clamp, documentToOutput, outputToDocument, outputZoom, type Point, type Size } from './geometry.js';
 
 /** A finished render on screen: its pixels and the stack (and so the geometry) it shows. */
 export interface Picture {
@@ -64,6 +64,8 @@ export interface CanvasProps {
   busyText: string | null;
   beforeText: string;
   brokenText: string | null;
+  /** A region painted for an AI edit (document pixels), shown as a tint; not part of the picture. */
+  region?: { strokes: MaskStroke[]; inverted: boolean } | null;
 }
 
 const MIN_SCALE = 0.02;
@@ -351,6 +353,7 @@ export function Canvas(props: CanvasProps) {
       className="editor-canvas"
       data-testid="editor-canvas"
       data-tool={tool}
+      data-region-strokes={props.region?.strokes.length ?? 0}
       data-zoom={view.scale.toFixed(4)}
       data-view={`${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(5)}`}
       style={{ cursor, background: CHECKER }}
@@ -402,6 +405,9 @@ export function Canvas(props: CanvasProps) {
               </>
             )}
           </Layer>
+          {props.region && props.region.strokes.length > 0 && after && !showBefore && (
+            <RegionOverlay view={view} picture={after} strokes={props.region.strokes} inverted={props.region.inverted} painting={painting} />
+          )}
         </Stage>
       )}
       {showBefore && before && (
@@ -416,6 +422,48 @@ export function Canvas(props: CanvasProps) {
         </div>
       )}
     </div>
+  );
+}
+
+const REGION_TINT = '#ff4f9a';
+/** Strong while painting; faint otherwise, so the edited pixels under it stay visible. */
+const REGION_OPACITY = { painting: 0.45, idle: 0.2 };
+
+/**
+ * The AI region as a tint over the picture: strokes drawn opaque on their own layer (erasing with
+ * destination-out), the whole layer made translucent, so overlapping strokes do not darken.
+ */
+function RegionOverlay({ view, picture, strokes, inverted, painting }: { view: View; picture: Picture; strokes: MaskStroke[]; inverted: boolean; painting: boolean }) {
+  const layer = useRef<Konva.Layer>(null);
+  useEffect(() => {
+    const element = layer.current?.getNativeCanvasElement();
+    if (element) element.style.opacity = String(painting ? REGION_OPACITY.painting : REGION_OPACITY.idle);
+  });
+  const zoom = outputZoom(picture.stack);
+  return (
+    <Layer ref={layer} listening={false}>
+      <Group x={view.x} y={view.y} scaleX={view.scale} scaleY={view.scale} clipX={0} clipY={0} clipWidth={picture.width} clipHeight={picture.height}>
+        {inverted && <Rect width={picture.width} height={picture.height} fill={REGION_TINT} />}
+        {strokes.map((stroke, index) => {
+          const points = stroke.points.map((point) => documentToOutput(picture.stack, point));
+          const composite = stroke.erase !== inverted ? 'destination-out' : 'source-over';
+          const width = stroke.size * zoom;
+          return points.length === 1 ? (
+            <Circle key={index} x={points[0]!.x} y={points[0]!.y} radius={width / 2} fill={REGION_TINT} globalCompositeOperation={composite} />
+          ) : (
+            <Line
+              key={index}
+              points={points.flatMap((p) => [p.x, p.y])}
+              stroke={REGION_TINT}
+              strokeWidth={width}
+              lineCap="round"
+              lineJoin="round"
+              globalCompositeOperation={composite}
+            />
+          );
+        })}
+      </Group>
+    </Layer>
   );
 }
 

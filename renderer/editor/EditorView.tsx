@@ -4,12 +4,17 @@
  * is one step committed through the main process; previews during a gesture record nothing.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { PhotoSummary } from '../../shared/contract/api.js';
+import type { EditJobInfo, PhotoSummary } from '../../shared/contract/api.js';
 import { assetUrl } from '../../shared/contract/bridge.js';
 import { stackAt } from '../../shared/document/history.js';
 import type { AdjustmentLayer, CropRect, DocTransform, Layer, LayerStack, MaskStroke, Operation, StepId } from '../../shared/document/model.js';
 import type { Adjustment, AdjustmentKind } from '../../shared/imaging/index.js';
-import { errorMessage, useApp } from '../app/context.js';
+import { JobsPanel } from '../ai/JobsPanel.js';
+import { isActive, useProjectJobs } from '../ai/jobs.js';
+import { PromptBar } from '../ai/PromptBar.js';
+import { EMPTY_REGION, type AiRegion, type RegionTool } from '../ai/region.js';
+import { useEngine } from '../ai/useEngine.js';
+import { errorMessage, useApp, useHostEvent } from '../app/context.js';
 import { PHOTO_DRAG_TYPE } from '../library/Grid.js';
 import { AdjustmentPanel } from './AdjustmentPanel.js';
 import { defaultAdjustment, KIND_NAME_KEYS, newLayerId, PARAMS } from './adjustments.js';
@@ -24,6 +29,7 @@ import type { RenderOutput } from './renderCore.js';
 import { TransformPanel, type AspectKey } from './TransformPanel.js';
 import { applyAll, useProjectDocument } from './useProjectDocument.js';
 import './editor.css';
+import '../ai/ai.css';
 
 /** The longest edge of the on-screen proxy: the library's preview size. */
 export const PROXY_EDGE = 1600;
@@ -32,6 +38,8 @@ const THUMB_EDGE = 64;
 const SLOW_RENDER_MS = 120;
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const MOD = IS_MAC ? '⌘' : 'Ctrl+';
+/** The brush's target while it paints the AI region rather than a layer's mask. */
+const REGION_TARGET = '\u0000ai-region';
 
 export interface EditorViewProps {
   photoId: number;
@@ -57,7 +65,7 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
   const app = useApp();
   const { client, bridge, t, toast } = app;
   const project = useProjectDocument(photoId, projectId, onProjectChange);
-  const { doc, stack, headStack, commit } = project;
+  const { doc, stack, headStack, commit, sync } = project;
 
   const [renderer, setRenderer] = useState<RenderClient | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -77,7 +85,12 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
   const [zoom, setZoom] = useState(100);
   const [exportOpen, setExportOpen] = useState(false);
   const [downloading, setDownloading] = useState(false);
-  const [leftTab, setLeftTab] = useState<'history' | 'photos'>('history');
+  const [leftTab, setLeftTab] = useState<'history' | 'photos' | 'jobs'>('history');
+  const [region, setRegion] = useState<AiRegion>(EMPTY_REGION);
+  const [regionPaint, setRegionPaint] = useState(false);
+  /** A step an AI job just committed: its layer gets selected once the history shows it. */
+  const [selectStep, setSelectStep] = useState<string | null>(null);
+  const engine = useEngine();
   const [photo, setPhoto] = useState<PhotoSummary | null>(null);
   const canvas = useRef<CanvasHandle>(null);
   const lastRenderMs = useRef(0);
@@ -132,15 +145,52 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
     if (!displayStack.layers.some((layer) => layer.id === selectedId)) setSelectedId(displayStack.layers[displayStack.layers.length - 1]?.id ?? null);
   }, [displayStack, selectedId]);
 
-  const paintTarget = selected?.mask && selected.id !== draft?.layerId ? selected.id : null;
+  const paintTarget = regionPaint ? REGION_TARGET : selected?.mask && selected.id !== draft?.layerId ? selected.id : null;
 
   const setTool = useCallback(
     (next: Tool) => {
       setToolState(next);
+      setRegionPaint(false);
       if (next !== 'crop') setCropRect(null);
     },
     [],
   );
+
+  /** The prompt bar's brush: paints the AI region, not a mask, and records nothing. */
+  const setRegionTool = useCallback((next: RegionTool) => {
+    setCropRect(null);
+    setRegionPaint(next !== null);
+    setToolState(next ?? 'none');
+  }, []);
+
+  useEffect(() => {
+    if (regionPaint && tool !== 'brush' && tool !== 'eraser') setRegionPaint(false);
+  }, [regionPaint, tool]);
+
+  // ---- AI jobs ----------------------------------------------------------------------------------
+
+  const onJobSucceeded = useCallback(
+    (job: EditJobInfo) => {
+      setSelectStep(job.stepId);
+      void sync();
+    },
+    [sync],
+  );
+  const jobs = useProjectJobs(doc?.project.id ?? null, onJobSucceeded);
+  const activeJobs = jobs.jobs.filter(isActive).length;
+
+  // Steps committed elsewhere (a job, the local engine, another window) come in with the library's news.
+  useHostEvent((event) => {
+    if (event.type === 'library.changed') void sync();
+  });
+
+  useEffect(() => {
+    if (!selectStep || !doc) return;
+    const step = doc.history.steps.get(selectStep);
+    if (!step) return;
+    setSelectStep(null);
+    if (step.op.type === 'aiEdit' && doc.history.head === step.id) setSelectedId(step.op.layerId);
+  }, [doc, selectStep]);
 
   // Brush tools make sense only on a layer with a mask.
   useEffect(() => {
@@ -304,6 +354,10 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
 
   const onStroke = useCallback(
     (stroke: MaskStroke | null, done: boolean) => {
+      if (paintTarget === REGION_TARGET) {
+        if (stroke && done) setRegion((current) => ({ ...current, strokes: [...current.strokes, stroke].slice(-1000) }));
+        return;
+      }
       if (!paintTarget || !stroke) {
         setGesture(null);
         return;
@@ -579,8 +633,8 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
       let handled = true;
       if (key === '\\') setHoldBefore(true);
       else if (lower === 'y') setSplit((current) => (current === null ? 0.5 : null));
-      else if (lower === 'b' && paintTarget) setTool('brush');
-      else if (lower === 'e' && paintTarget) setTool('eraser');
+      else if (lower === 'b' && paintTarget) (regionPaint ? setRegionTool : setTool)('brush');
+      else if (lower === 'e' && paintTarget) (regionPaint ? setRegionTool : setTool)('eraser');
       else if (lower === 'c') {
         if (tool === 'crop') setTool('none');
         else startCrop();
@@ -778,8 +832,18 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
             <button role="tab" aria-selected={leftTab === 'photos'} className={'tab' + (leftTab === 'photos' ? ' active' : '')} data-testid="tab-photos" onClick={() => setLeftTab('photos')}>
               {t('editor.photos')}
             </button>
+            <button role="tab" aria-selected={leftTab === 'jobs'} className={'tab' + (leftTab === 'jobs' ? ' active' : '')} data-testid="tab-jobs" onClick={() => setLeftTab('jobs')}>
+              {t('ai.jobs.tab')}
+              {activeJobs > 0 && (
+                <span className="tab-badge" data-testid="jobs-active-count">
+                  {activeJobs}
+                </span>
+              )}
+            </button>
           </div>
-          {leftTab === 'history' ? (
+          {leftTab === 'jobs' ? (
+            <JobsPanel jobs={jobs.jobs} onCancel={jobs.cancel} />
+          ) : leftTab === 'history' ? (
             <HistoryPanel history={history} width={doc.project.width} height={doc.project.height} onJump={project.jump} thumbnail={thumbnail} />
           ) : (
             <PhotoStrip onAdd={(added) => void addPhotoLayer(added, null)} />
@@ -807,6 +871,26 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
             busyText={after ? null : t('editor.rendering')}
             beforeText={t('editor.before')}
             brokenText={brokenNames.length ? t('editor.brokenLayers', { names: brokenNames.join(', ') }) : null}
+            region={region}
+          />
+          <PromptBar
+            engine={engine}
+            projectId={doc.project.id}
+            photoId={photoId}
+            selected={selected}
+            region={region}
+            onRegion={setRegion}
+            regionTool={regionPaint && (tool === 'brush' || tool === 'eraser') ? tool : null}
+            onRegionTool={setRegionTool}
+            brushSize={brush.size}
+            onBrushSize={(size) => setBrush((b) => ({ ...b, size }))}
+            longEdge={Math.max(width, height)}
+            jobs={jobs.jobs}
+            onSubmitted={jobs.add}
+            onCancel={jobs.cancel}
+            onLocalSteps={() => void sync()}
+            onChooseVariant={(layerId, sha256) => void commitOp({ type: 'chooseVariant', layerId, sha256 })}
+            busy={project.busy > 0}
           />
           <footer className="status-bar">
             <span className="muted small">
@@ -829,7 +913,7 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
             onAddAdjustment={addAdjustment}
             onDuplicate={onDuplicate}
             onDelete={onDelete}
-            tool={tool}
+            tool={regionPaint ? 'none' : tool}
             onTool={setTool}
             brush={brush}
             onBrush={setBrush}

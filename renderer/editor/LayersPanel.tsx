@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { Layer, LayerStack, Operation } from '../../shared/document/model.js';
 import { BLEND_MODES, type AdjustmentKind, type BlendMode } from '../../shared/imaging/index.js';
 import type { MessageKey } from '../../shared/i18n/index.js';
+import { AiLayerDetails } from '../ai/AiLayerDetails.js';
 import { useApp } from '../app/context.js';
 import { ADJUSTMENT_KINDS, KIND_NAME_KEYS } from './adjustments.js';
 import type { BrushSettings, Tool } from './Canvas.js';
@@ -193,6 +194,11 @@ export function LayersPanel(props: LayersPanelProps) {
                 {layer.id === draftId && <em className="draft-note"> · {t('editor.draft')}</em>}
               </span>
             )}
+            {layer.kind === 'image' && layer.generated && (
+              <span className="ai-chip" title={t('ai.details.title')} data-testid="ai-chip">
+                {t('ai.layerBadge')}
+              </span>
+            )}
             {layer.mask && (
               <span className={'mask-chip' + (layer.mask.inverted ? ' inverted' : '')} title={t('editor.hasMask')} data-testid="mask-chip">
                 {t('editor.maskShort')}
@@ -257,6 +263,7 @@ export function LayersPanel(props: LayersPanelProps) {
               </button>
             )}
           </div>
+          {selected.kind === 'image' && selected.generated && <AiLayerDetails layer={selected} />}
           {selected.mask && <MaskSection {...props} layer={selected} />}
         </div>
       )}

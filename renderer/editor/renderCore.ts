@@ -87,5 +87,6 @@ export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
     }),
   );
   const { image, broken } = renderStack(job.stack, (sha) => sources.get(sha), { scale: job.scale, layerLimit: job.layerLimit });
+  // renderStack never hands back a source's own buffer, so the worker may transfer this one.
   return { width: image.width, height: image.height, data: image.data, broken, ms: performance.now() - started };
 }

@@ -38,6 +38,8 @@ export interface ProjectDocument {
   openVersion(projectId: number): void;
   newVersion(): void;
   reload(): void;
+  /** Takes in steps the main process committed by itself (an AI job, the local engine). */
+  sync(): Promise<void>;
 }
 
 export function useProjectDocument(photoId: number, initialProjectId: number | null, onProjectChange: (projectId: number) => void): ProjectDocument {
@@ -197,6 +199,21 @@ export function useProjectDocument(photoId: number, initialProjectId: number | n
     void openProject(current?.project.id ?? initialProjectId);
   }, [initialProjectId, openProject]);
 
+  const sync = useCallback(
+    () =>
+      enqueue(async () => {
+        const current = docRef.current;
+        if (!current) return;
+        const state = await client.call('projects.open', { projectId: current.project.id });
+        const latest = docRef.current;
+        if (!latest || latest.project.id !== state.project.id) return;
+        const same = state.steps.length === latest.history.steps.size && state.head === latest.history.head && state.tip === latest.history.tip;
+        // Changes waiting in the queue stay pending: they commit after the new head.
+        if (!same) setDoc({ project: state.project, history: historyOf(state.steps, state.head, state.tip) });
+      }),
+    [client, enqueue, setDoc],
+  );
+
   const replayed = useMemo((): { stack: LayerStack | null; error: string | null } => {
     if (!doc) return { stack: null, error: null };
     try {
@@ -213,7 +230,7 @@ export function useProjectDocument(photoId: number, initialProjectId: number | n
 
   const stack = useMemo(() => (headStack ? applyAll(headStack, pending.map((entry) => entry.op)) : null), [headStack, pending]);
 
-  return { load, doc, versions, headStack, stack, busy, commit, undo, redo, jump, openVersion, newVersion, reload };
+  return { load, doc, versions, headStack, stack, busy, commit, undo, redo, jump, openVersion, newVersion, reload, sync };
 }
 
 /** Applies operations that still apply; one that no longer does (its layer went) is skipped. */

@@ -64,6 +64,17 @@ export function InfoPanel({ selectedIds, primaryId, primary, libraryVersion, onR
     onChanged();
   }
 
+  async function setNeverUpload(neverUpload: boolean) {
+    if (ids.length === 0 || !shown) return;
+    // Shown at once (a switch must answer the click); put back if the host refuses.
+    setDetail({ ...shown, neverUpload });
+    if ((await attempt(client.call('photos.setNeverUpload', { ids, neverUpload }))) === undefined) {
+      setDetail((current) => (current && current.id === shown.id ? { ...current, neverUpload: !neverUpload } : current));
+      return;
+    }
+    onChanged();
+  }
+
   async function removeFromAlbum(albumId: number) {
     if (ids.length === 0) return;
     if ((await attempt(client.call('albums.removePhotos', { id: albumId, ids }))) === undefined) return;
@@ -109,6 +120,19 @@ export function InfoPanel({ selectedIds, primaryId, primary, libraryVersion, onR
       <div className="info-field">
         <span className="info-label">{t('info.colorLabel')}</span>
         <ColorLabelPicker value={summary.colorLabel} onChange={onLabel} />
+      </div>
+      <div className="info-field column">
+        <label className="info-check" title={t('info.neverUploadHint')}>
+          <input
+            type="checkbox"
+            data-testid="never-upload-toggle"
+            checked={shown?.neverUpload ?? false}
+            disabled={!shown}
+            onChange={(event) => void setNeverUpload(event.target.checked)}
+          />
+          {t('info.neverUpload')}
+        </label>
+        <span className="muted small">{t('info.neverUploadHint')}</span>
       </div>
 
       <div className="info-field column">

@@ -26,6 +26,7 @@ export interface RenderOptions {
 }
 
 export interface RenderResult {
+  /** Never shares a buffer with a source image. */
   image: RgbaImage;
   /** Image layers whose pixels were missing: drawn as nothing, named so the UI can flag them. */
   broken: string[];
@@ -59,10 +60,13 @@ export function renderStack(stack: LayerStack, sources: SourceLookup, options: R
       continue;
     }
     const placed = placeImage(layer, source, width, height, scale);
-    // Source-over onto a fully transparent canvas at full strength is the layer itself.
+    // Source-over onto a fully transparent canvas at full strength is the layer itself (copied
+    // when it is the source's own buffer: results are handed on, and sources are cached).
     canvas =
       empty && !mask && layer.opacity === 1 && layer.blendMode === 'normal'
-        ? placed
+        ? placed.data === source.data
+          ? { width: placed.width, height: placed.height, data: new Uint8ClampedArray(placed.data) }
+          : placed
         : compositeLayer(canvas, placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask });
     empty = false;
   }

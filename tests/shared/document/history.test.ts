@@ -151,3 +151,14 @@ describe('the history tree', () => {
     expect(() => applyOperation(one, { type: 'addAdjustmentLayer', layerId: 'x', name: 'B', adjustment: { kind: 'blackWhite' } })).toThrow(/already exists/);
   });
 });
+
+describe('rendering', () => {
+  it('never hands back a source image’s own buffer, even for a single plain layer', async () => {
+    const { renderStack } = await import('../../../shared/document/render.js');
+    const source = { width: 4, height: 2, data: new Uint8ClampedArray(4 * 2 * 4).fill(200) };
+    const stack = replay(4, 2, [{ type: 'addImageLayer', layerId: 'base', name: 'p', sha256: 'a'.repeat(64), x: 0, y: 0, width: 4, height: 2 }]);
+    const { image } = renderStack(stack, () => source, { scale: 1 });
+    expect(image.data).toEqual(source.data);
+    expect(image.data.buffer).not.toBe(source.data.buffer);
+  });
+});
