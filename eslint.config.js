@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
  * native modules); the renderer never reaches into electron/; the preload sees only shared/ and
  * Electron's renderer-side modules; the main process never imports the renderer.
  */
-const nodeOnly = ['better-sqlite3', 'sharp', 'exifr', '@google/genai', 'playwright-core', 'electron-builder'];
+const nodeOnly = ['better-sqlite3', 'sharp', 'exifr', '@google/genai', 'playwright-core', 'electron-builder', '@tensorflow/*'];
 const domOnly = ['react', 'react-dom', 'react-dom/*', 'react-konva', 'konva', '@tanstack/*'];
 
 const layer = (paths, patterns) => ({ paths: paths.map((name) => ({ name, message: 'Not allowed in this layer (see STYLE.md).' })), patterns });

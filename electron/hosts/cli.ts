@@ -23,10 +23,22 @@ const USAGE = `Usage:
   promptroom export PROJECT_OR_PHOTO_ID --library DIR --out FILE [--format jpeg|png|webp|tiff] [--quality Q]
       (a plain number is a project if one has that id, else a photo; write project:N or photo:N to say which)
   promptroom history PROJECT_ID --library DIR [--json]
+  promptroom restore PHOTO_ID... --library DIR [--json]
   promptroom edit PHOTO_OR_PROJECT_ID --library DIR --prompt TEXT [--ref PHOTO_ID]... [--mask FILE]
       [--model NAME] [--engine gemini|local] [--variants N] [--fresh] [--json]
+      [--queue-cloud]  (with --engine local: what it can't do goes to the Gemini queue)
       (a photo starts a new project; a project gets a new step. --mask: a greyscale PNG the size of
-       the photo, white = change, black = keep. Gemini needs GEMINI_API_KEY or a key file.)`;
+       the photo, white = change, black = keep. Gemini needs GEMINI_API_KEY or a key file.)
+  promptroom session create --library DIR --recipe PRESET_OR_PROMPT [--engine local|gemini] [--model NAME]
+      [--budget USD] [--json] PHOTO_ID...
+      (a preset by id, or by name in English or Chinese; anything else is a prompt, which may chain
+       steps: "restore, then crop to 4:5")
+  promptroom session run SESSION_ID --library DIR [--json]
+      (runs to the end or until paused; Ctrl+C pauses. --json prints one progress object per line,
+       then the final summary)
+  promptroom session status SESSION_ID --library DIR [--json]
+  promptroom session export SESSION_ID --library DIR --out DIR [--format jpeg|png|webp|tiff] [--quality Q] [--json]
+      (the accepted results, or every finished one if none is accepted yet, with XMP provenance)`;
 
 class UsageError extends Error {}
 
@@ -53,6 +65,9 @@ const FLAGS = {
   engine: { type: 'string' },
   variants: { type: 'string' },
   fresh: { type: 'boolean' },
+  recipe: { type: 'string' },
+  budget: { type: 'string' },
+  'queue-cloud': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parses the flags every verb knows, then refuses those this verb does not take. */
@@ -198,7 +213,7 @@ function formatFromExtension(file: string): string {
 }
 
 async function editVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, ['library', 'json', 'prompt', 'ref', 'mask', 'model', 'engine', 'variants', 'fresh']);
+  const { values, positionals } = parse(args, ['library', 'json', 'prompt', 'ref', 'mask', 'model', 'engine', 'variants', 'fresh', 'queue-cloud']);
   const libraryDir = requireLibrary(values.library);
   if (positionals.length !== 1) throw new UsageError('edit needs exactly one PHOTO_OR_PROJECT_ID.');
   const match = /^(?:(project|photo):)?([1-9][0-9]*)$/.exec(positionals[0]!);
@@ -230,6 +245,37 @@ async function editVerb(args: string[]): Promise<number> {
       }
       const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
       mask = { sha256: await services.storedImages.putPng(png, info.width, info.height, 'mask') };
+    }
+    if (engine === 'local') {
+      const result = await services.local().apply(projectId, values.prompt as string);
+      if (result.refused) {
+        if (values['queue-cloud'] && result.refused.cloudable) {
+          const job = services.edits.submit(EditJobRequestSchema.parse({ projectId, prompt: values.prompt, provider: 'gemini', model: services.library.getSettings().model }));
+          const queued = { projectId, jobId: job.jobId, status: 'queued', reason: result.refused.reason.en };
+          process.stdout.write(values.json ? `${JSON.stringify(queued)}\n` : `The local engine can't do that (${result.refused.reason.en}); queued for Gemini as job ${job.jobId}.\n`);
+          return 0;
+        }
+        const refused = { projectId, engine: 'local', status: 'refused', reason: result.refused.reason.en, cloudable: result.refused.cloudable };
+        if (values.json) process.stdout.write(`${JSON.stringify(refused)}\n`);
+        else process.stderr.write(`promptroom: ${result.refused.reason.en}${result.refused.cloudable ? ' (add --queue-cloud to send it to Gemini)' : ''}\n`);
+        return 1;
+      }
+      const steps = result.steps.map((step) => ({ id: step.id, label: step.label, kind: step.op.type, ...(step.outputSha256 ? { outputSha256: step.outputSha256 } : {}) }));
+      const last = result.steps.at(-1);
+      const done = {
+        projectId: result.created?.projectId ?? projectId,
+        engine: 'local',
+        stepId: last?.id ?? null,
+        label: last?.label ?? null,
+        costUsd: 0,
+        outputSha256: last?.outputSha256 ?? null,
+        status: 'succeeded',
+        steps,
+        skipped: result.skipped.map((s) => ({ name: s.name, reason: s.reason.en })),
+      };
+      if (values.json) process.stdout.write(`${JSON.stringify(done)}\n`);
+      else for (const step of steps) process.stdout.write(`${step.label} → step ${step.id}\n`);
+      return 0;
     }
     const request = EditJobRequestSchema.parse({
       projectId,
@@ -271,6 +317,139 @@ async function editVerb(args: string[]): Promise<number> {
   });
 }
 
+function sessionId(positionals: string[], verb: string): number {
+  const id = Number(positionals[0]);
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw new UsageError(`session ${verb} needs one SESSION_ID (a number).`);
+  return id;
+}
+
+async function sessionVerb(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'create': {
+      const { values, positionals } = parse(rest, ['library', 'json', 'recipe', 'engine', 'model', 'budget']);
+      const libraryDir = requireLibrary(values.library);
+      if (typeof values.recipe !== 'string' || !values.recipe.trim()) throw new UsageError('--recipe PRESET_OR_PROMPT is required.');
+      if (positionals.length === 0) throw new UsageError('session create needs at least one PHOTO_ID.');
+      const photoIds = positionals.map((value) => {
+        const id = Number(value);
+        if (!Number.isInteger(id) || id < 1) throw new UsageError(`“${value}” is not a photo id.`);
+        return id;
+      });
+      const engine = values.engine;
+      if (engine !== undefined && engine !== 'gemini' && engine !== 'local') throw new UsageError('--engine must be gemini or local.');
+      const budget = values.budget === undefined ? null : Number(values.budget);
+      if (budget !== null && (!Number.isFinite(budget) || budget < 0)) throw new UsageError('--budget must be an amount in USD, such as 2.50.');
+      const summary = await withServices(libraryDir, 'cli', async (services) => {
+        const preset = services.sessions.presets.find(values.recipe as string);
+        return services.sessions.create({
+          photoIds,
+          recipe: preset ? { presetId: preset.id } : { prompt: values.recipe as string },
+          ...(engine !== undefined && { engine }),
+          ...(typeof values.model === 'string' && { model: values.model }),
+          budgetUsd: budget,
+        });
+      });
+      if (values.json) process.stdout.write(`${JSON.stringify({ sessionId: summary.sessionId })}\n`);
+      else process.stdout.write(`Session ${summary.sessionId}: ${summary.total} photo${summary.total === 1 ? '' : 's'}, ${summary.recipe.steps.length} step${summary.recipe.steps.length === 1 ? '' : 's'} on ${summary.engine}${summary.mode === 'batch' ? ' (Batch API)' : ''}. Run it with: promptroom session run ${summary.sessionId} --library ${libraryDir}\n`);
+      return 0;
+    }
+    case 'run': {
+      const { values, positionals } = parse(rest, ['library', 'json']);
+      const libraryDir = requireLibrary(values.library);
+      const id = sessionId(positionals, 'run');
+      const summary = await withServices(libraryDir, 'cli', async (services) => {
+        services.sessions.summary(id);
+        services.edits.start();
+        const pause = () => services.sessions.pause(id);
+        process.once('SIGINT', pause);
+        services.subscribe((event) => {
+          if (event.type !== 'session.progress' || event.progress.sessionId !== id) return;
+          const p = event.progress;
+          if (values.json) process.stdout.write(`${JSON.stringify({ progress: p })}\n`);
+          else {
+            const eta = p.etaSeconds === null || p.state !== 'running' ? '' : `, about ${p.etaSeconds} s left`;
+            process.stdout.write(`${p.state}: ${p.done}/${p.total} done, ${p.failed} failed, $${p.costUsd.toFixed(3)} spent, ~$${p.estimateRestUsd.toFixed(3)} to go${eta}${p.message ? ` (${p.message})` : ''}\n`);
+          }
+        });
+        try {
+          return await services.sessions.run(id);
+        } finally {
+          process.off('SIGINT', pause);
+        }
+      });
+      if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`Session ${id} ${summary.state}: ${summary.done} done, ${summary.failed} failed of ${summary.total}; $${summary.costUsd.toFixed(3)} spent.${summary.message ? ` ${summary.message}` : ''}\n`);
+      return summary.state === 'done' || summary.state === 'paused' ? 0 : 1;
+    }
+    case 'status': {
+      const { values, positionals } = parse(rest, ['library', 'json']);
+      const libraryDir = requireLibrary(values.library);
+      const id = sessionId(positionals, 'status');
+      const detail = await withServices(libraryDir, 'cli', async (services) => services.sessions.detail(id));
+      const items = detail.items.map((item) => ({
+        photoId: item.photoId,
+        projectId: item.projectId,
+        state: item.state,
+        costUsd: item.costUsd,
+        stepsDone: item.stepsDone,
+        ...(item.error ? { error: item.error } : {}),
+      }));
+      const { items: _items, ...summary } = detail;
+      if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, items })}\n`);
+      else {
+        process.stdout.write(`Session ${id} (${detail.name}): ${detail.state}, ${detail.done}/${detail.total} done, ${detail.failed} failed, $${detail.costUsd.toFixed(3)}\n`);
+        for (const item of items) process.stdout.write(`  photo ${item.photoId}\tproject ${item.projectId ?? '-'}\t${item.state}\t$${item.costUsd.toFixed(4)}${item.error ? `\t${item.error}` : ''}\n`);
+      }
+      return 0;
+    }
+    case 'export': {
+      const { values, positionals } = parse(rest, ['library', 'json', 'out', 'format', 'quality']);
+      const libraryDir = requireLibrary(values.library);
+      const id = sessionId(positionals, 'export');
+      if (typeof values.out !== 'string' || !values.out) throw new UsageError('--out DIR is required: the folder to write the files into.');
+      const format = values.format ?? 'jpeg';
+      if (!['jpeg', 'png', 'webp', 'tiff'].includes(format)) throw new UsageError(`--format must be jpeg, png, webp or tiff, not ${format}.`);
+      const quality = values.quality === undefined ? 90 : Number(values.quality);
+      if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new UsageError('--quality must be a whole number from 1 to 100.');
+      const out = path.resolve(values.out);
+      const result = await withServices(libraryDir, 'cli', async (services) => {
+        const accepted = services.sessions.detail(id).accepted;
+        const { job, count } = await services.sessions.exportAccepted(id, { format: format as 'jpeg', quality, writeXmp: true }, out, accepted > 0 ? 'accepted' : 'finished');
+        return { exported: accepted > 0 ? 'accepted' : 'finished', count, files: job.files.map((file) => path.join(out, file.fileName)), failed: job.failed };
+      });
+      if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        process.stdout.write(`Exported ${result.files.length} ${result.exported} result${result.files.length === 1 ? '' : 's'} to ${out}\n`);
+        for (const failure of result.failed) process.stdout.write(`  ✗ project ${failure.projectId}: ${failure.reason}\n`);
+      }
+      return result.failed.length === 0 ? 0 : 1;
+    }
+    default:
+      throw new UsageError(sub === undefined ? 'session needs a subcommand: create, run, status or export.' : `Unknown session subcommand “${sub}”.`);
+  }
+}
+
+async function restoreVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, ['library', 'json']);
+  const libraryDir = requireLibrary(values.library);
+  if (positionals.length === 0) throw new UsageError('restore needs at least one PHOTO_ID.');
+  const ids = positionals.map((value) => {
+    const id = Number(value);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`“${value}” is not a photo id.`);
+    return id;
+  });
+  const restored = await withServices(libraryDir, 'cli', (services) => services.local().restorePhotos(ids));
+  if (values.json) process.stdout.write(`${JSON.stringify(restored)}\n`);
+  else {
+    for (const photo of restored) {
+      process.stdout.write(`Photo ${photo.photoId} → project ${photo.projectId}: ${photo.steps.map((s) => s.label).join(', ') || 'nothing to do'}\n`);
+      for (const skipped of photo.skipped) process.stdout.write(`  skipped ${skipped.name}: ${skipped.reason}\n`);
+    }
+  }
+  return 0;
+}
+
 async function historyVerb(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, ['library', 'json']);
   const libraryDir = requireLibrary(values.library);
@@ -310,6 +489,10 @@ export async function main(argv: string[]): Promise<number> {
         return await historyVerb(rest);
       case 'edit':
         return await editVerb(rest);
+      case 'restore':
+        return await restoreVerb(rest);
+      case 'session':
+        return await sessionVerb(rest);
       case undefined:
       case '--help':
       case '-h':

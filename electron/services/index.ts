@@ -18,6 +18,12 @@ import { StoredImages } from './stored-images.js';
 import { EditQueue } from './edit/queue.js';
 import { Characters } from './characters.js';
 import { createGeminiProvider } from './providers/gemini/provider.js';
+import { Sessions } from './sessions/sessions.js';
+import { sessionHandlers } from './sessions/handlers.js';
+import type { LocalRunner } from './sessions/local-runner.js';
+import { createEngineRunner } from './sessions/engine-runner.js';
+import { LocalEngine } from './local/engine.js';
+import { createGeminiBatchClient } from './sessions/gemini-batch.js';
 import { estimateCostUsd, MODELS } from './providers/gemini/models.js';
 import { readApiKey, writeKeyFile, type KeyLookup } from './providers/key.js';
 
@@ -39,6 +45,9 @@ export interface ServicesOptions {
   /** Run queued edits in this process (the app hosts do; the CLI only when it edits). */
   runQueue?: boolean;
   queueTuning?: { backoffMs?: number; networkProbeMs?: number; maxAttempts?: number };
+  /** How sessions run instructions on the local engine (default: the basic parametric runner). */
+  localRunner?: LocalRunner;
+  sessionTuning?: { batchPollMs?: number; progressIntervalMs?: number; maxBatchBytes?: number };
 }
 
 export interface ResolvedAsset {
@@ -58,6 +67,10 @@ export interface Services {
   readonly handlers: Partial<Handlers>;
   readonly edits: EditQueue;
   readonly characters: Characters;
+  /** Presets and restoration sessions. */
+  readonly sessions: Sessions;
+  /** The offline engine (started on first use). */
+  local(): LocalEngine;
   subscribe(listener: (event: HostEvent) => void): () => void;
   /** Only known hashes resolve; anything else is null. */
   resolveAsset(sha256: string, size: 'thumb' | 'preview' | 'original'): Promise<ResolvedAsset | null>;
@@ -226,6 +239,50 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     ...options.queueTuning,
   });
   if (options.runQueue ?? options.host !== 'cli') edits.start();
+
+  const sessions = new Sessions({
+    db,
+    library,
+    projects,
+    edits,
+    storedImages,
+    locateImage,
+    // The full local engine, its commits staged so each instruction lands with the item's progress.
+    local:
+      options.localRunner ??
+      createEngineRunner({
+        projects,
+        db,
+        library,
+        storedImages,
+        makeEngine: (staging) => new LocalEngine({ projects: staging, storedImages, locateImage, library, runner: 'worker', workers: 1 }),
+      }),
+    batch: () => {
+      const lookup = geminiKey();
+      if ('missing' in lookup) return { unavailable: lookup.missing };
+      const baseUrl = typeof geminiBaseUrl === 'function' ? geminiBaseUrl() : geminiBaseUrl;
+      return createGeminiBatchClient({ apiKey: lookup.key, baseUrl });
+    },
+    subscribe: (listener) => {
+      events.on('event', listener);
+      return () => events.off('event', listener);
+    },
+    emit,
+    runExport: (projectIds, exportOptions, folder) => runExport(projectIds, exportOptions, folder),
+    ...options.sessionTuning,
+  });
+  if (options.runQueue ?? options.host !== 'cli') sessions.resumeAll();
+
+  // The offline engine for edits and restoration asked for directly (sessions run their own, staged).
+  let localEngine: LocalEngine | null = null;
+  const local = (): LocalEngine =>
+    (localEngine ??= new LocalEngine({
+      projects,
+      storedImages,
+      locateImage,
+      library,
+      importPhoto: async (file, name) => (await handlers['import.one']!({ name, path: file })).photo.id,
+    }));
 
   const handlers: Partial<Handlers> = {
     'app.info': () => ({
@@ -406,6 +463,19 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
         return known; // offline: the table is still right about what exists
       }
     },
+    'local.apply': async ({ projectId, instruction }) => {
+      const result = await local().apply(projectId, instruction);
+      if (result.steps.length || result.created) emit({ type: 'library.changed' });
+      return {
+        stepIds: result.steps.map((step) => step.id),
+        refused: result.refused ? { reason: result.refused.reason.en, reasonZh: result.refused.reason.zh, cloudable: result.refused.cloudable } : null,
+      };
+    },
+    'local.restore': async ({ projectId }) => {
+      const result = await local().restore(projectId);
+      emit({ type: 'library.changed' });
+      return { stepIds: result.steps.map((step) => step.id) };
+    },
     'gemini.setKey': async ({ key }) => {
       await (options.storeGeminiKey ?? writeKeyFile)(key);
       if (key) edits.retryWaiting();
@@ -460,6 +530,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       return options.openPhotosDialog(folders);
     },
   };
+  Object.assign(handlers, sessionHandlers(sessions));
 
   // Originals of a crashed import that never got their row: collect them once things are quiet.
   const collector = setTimeout(() => {
@@ -483,6 +554,8 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     handlers,
     edits,
     characters,
+    sessions,
+    local,
     subscribe(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
@@ -507,6 +580,8 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if (closed) return;
       closed = true;
       clearTimeout(collector);
+      sessions.close();
+      void localEngine?.close();
       edits.close();
       for (const { abort } of jobs.values()) abort.abort();
       events.removeAllListeners();

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type DragEvent, type MouseEvent } from 'react';
+import { StartSessionButton } from '../sessions/StartSessionButton.js';
 import type { ColorLabel, PhotoSummary } from '../../shared/contract/api.js';
 import { errorMessage, useApp, useHostEvent } from '../app/context.js';
 import { ExportDialog } from '../editor/ExportDialog.js';
@@ -496,6 +497,7 @@ export function LibraryView({ onEdit }: LibraryViewProps = {}) {
                   <button className="button small" data-testid="export-selection" onClick={() => void exportSelection()}>
                     {t('library.export', { n: selection.ids.size })}
                   </button>
+                  <StartSessionButton photoIds={[...selection.ids]} className="button small" />
                 </div>
               ) : null
             }

@@ -81,6 +81,14 @@ export interface FakeGemini {
   /** Forget recorded requests and scripted scenarios; back to 'image'. */
   reset(): void;
   close(): Promise<void>;
+  /** Batch API jobs created so far (`batches.create` with inlined requests), oldest first. */
+  batches: FakeBatch[];
+  /** Answers every request of a batch (default: the latest) and marks it succeeded; `scenario` picks each item's answer. */
+  finishBatch(options?: { name?: string; scenario?: BatchItemScenarioPicker }): Promise<FakeBatch>;
+  /** Ends a batch (default: the latest) without answers: failed, cancelled or expired. */
+  endBatch(state: 'BATCH_STATE_FAILED' | 'BATCH_STATE_CANCELLED' | 'BATCH_STATE_EXPIRED', name?: string): FakeBatch;
+  /** Finish every batch as soon as it is asked about, answering with `scenario` (null: stay pending until finishBatch). */
+  autoFinishBatches(scenario: BatchItemScenarioPicker | null): void;
 }
 
 export interface FakeGeminiOptions {
@@ -304,6 +312,75 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   const requests: FakeRequest[] = [];
   const queue: Scenario[] = [];
   let sticky: Scenario = 'image';
+  const batches: FakeBatch[] = [];
+  let autoFinish: BatchItemScenarioPicker | null = null;
+
+  function findBatch(name?: string): FakeBatch {
+    const batch = name === undefined ? batches.at(-1) : batches.find((b) => b.name === name || b.name === `batches/${name}`);
+    if (!batch) throw new Error(`fake server: no batch ${name ?? '(none created)'}`);
+    return batch;
+  }
+
+  async function finish(batch: FakeBatch, scenario: BatchItemScenarioPicker = () => 'image'): Promise<FakeBatch> {
+    batch.responses = [];
+    for (const [index, request] of batch.requests.entries()) {
+      const chosen = scenario(index, request, batch.metadata[index]);
+      batch.responses.push({ ...(await batchItemAnswer(chosen, request)), ...(batch.metadata[index] && { metadata: batch.metadata[index] }) });
+    }
+    batch.state = 'BATCH_STATE_SUCCEEDED';
+    return batch;
+  }
+
+  /** The Batch API's routes: create, get, list, cancel. Answers true when it handled the request. */
+  async function batchRoutes(request: FakeRequest, res: ServerResponse): Promise<boolean> {
+    if (request.action === 'batchGenerateContent' && request.method === 'POST') {
+      const body = request.body as { batch?: { displayName?: string; inputConfig?: { requests?: { requests?: Array<{ request?: { contents?: WireContent[]; generationConfig?: Record<string, unknown> }; metadata?: Record<string, string> }> } } } } | undefined;
+      const inlined = body?.batch?.inputConfig?.requests?.requests;
+      if (!Array.isArray(inlined)) {
+        sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'batch.input_config is required.'));
+        return true;
+      }
+      const batch: FakeBatch = {
+        name: `batches/fake-${batches.length + 1}-${Math.random().toString(36).slice(2, 8)}`,
+        model: request.model ?? '',
+        displayName: body?.batch?.displayName ?? '',
+        state: 'BATCH_STATE_PENDING',
+        requests: inlined.map((item) => requestFromContents(item.request?.contents ?? [], request.model, item.request?.generationConfig)),
+        metadata: inlined.map((item) => item.metadata),
+        createdAt: new Date().toISOString(),
+        bodyBytes: request.bodyBytes,
+      };
+      batches.push(batch);
+      sendJson(res, 200, batchOperation(batch));
+      return true;
+    }
+    const get = /^\/v1beta\/batches\/([^/:]+)$/.exec(request.path);
+    if (get && request.method === 'GET') {
+      const batch = batches.find((b) => b.name === `batches/${get[1]}`);
+      if (!batch) {
+        sendJson(res, 404, googleError(404, 'NOT_FOUND', `Batch batches/${get[1]} not found.`));
+        return true;
+      }
+      if (autoFinish && (batch.state === 'BATCH_STATE_PENDING' || batch.state === 'BATCH_STATE_RUNNING')) await finish(batch, autoFinish);
+      sendJson(res, 200, batchOperation(batch));
+      return true;
+    }
+    const cancel = /^\/v1beta\/batches\/([^/:]+):cancel$/.exec(request.path);
+    if (cancel && request.method === 'POST') {
+      const batch = batches.find((b) => b.name === `batches/${cancel[1]}`);
+      if (batch && (batch.state === 'BATCH_STATE_PENDING' || batch.state === 'BATCH_STATE_RUNNING')) batch.state = 'BATCH_STATE_CANCELLED';
+      sendJson(res, batch ? 200 : 404, batch ? {} : googleError(404, 'NOT_FOUND', 'Batch not found.'));
+      return true;
+    }
+    if (request.path === '/v1beta/batches' && request.method === 'GET') {
+      const start = Number(request.query['pageToken'] ?? 0);
+      const size = Number(request.query['pageSize'] ?? 50);
+      const page = batches.slice(start, start + size);
+      sendJson(res, 200, { operations: page.map(batchOperation), ...(start + size < batches.length && { nextPageToken: String(start + size) }) });
+      return true;
+    }
+    return false;
+  }
 
   async function run(scenario: Scenario, request: FakeRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (typeof scenario === 'function') {
@@ -394,6 +471,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
         sendJson(res, 400, ERRORS.badKey);
         return;
       }
+      if (await batchRoutes(request, res)) return;
       const known = (request.action === 'generateContent' && req.method === 'POST') || (request.action === 'list' && req.method === 'GET');
       if (!known) {
         sendJson(res, 404, ERRORS.notFound(request.path));
@@ -419,6 +497,18 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       requests.length = 0;
       queue.length = 0;
       sticky = 'image';
+      batches.length = 0;
+      autoFinish = null;
+    },
+    batches,
+    finishBatch: (options = {}) => finish(findBatch(options.name), options.scenario),
+    endBatch: (state, name) => {
+      const batch = findBatch(name);
+      batch.state = state;
+      return batch;
+    },
+    autoFinishBatches: (scenario) => {
+      autoFinish = scenario;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -447,4 +537,118 @@ function delay(ms: number, res: ServerResponse): Promise<void> {
       resolve();
     }
   });
+}
+
+// ─── The Batch API ──────────────────────────────────────────────────────────
+
+/** How one request of a batch is answered: like the single-call scenarios, or a per-request error. */
+export type BatchItemScenario = 'image' | 'text+image' | 'blocked' | 'image-safety' | 'no-image' | 'text-only' | 'error';
+export type BatchItemScenarioPicker = (index: number, request: FakeRequest, metadata: Record<string, string> | undefined) => BatchItemScenario;
+
+export interface FakeBatch {
+  /** "batches/…", as the API names it. */
+  name: string;
+  model: string;
+  displayName: string;
+  state: 'BATCH_STATE_PENDING' | 'BATCH_STATE_RUNNING' | 'BATCH_STATE_SUCCEEDED' | 'BATCH_STATE_FAILED' | 'BATCH_STATE_CANCELLED' | 'BATCH_STATE_EXPIRED';
+  /** Each inlined request, read like a generateContent request. */
+  requests: FakeRequest[];
+  metadata: Array<Record<string, string> | undefined>;
+  /** The inlined responses, once finished. */
+  responses?: unknown[];
+  createdAt: string;
+  bodyBytes: number;
+}
+
+function requestFromContents(contents: WireContent[], model: string | undefined, generationConfig: Record<string, unknown> | undefined): FakeRequest {
+  const parsed = contents.map((content) => ({
+    role: content.role ?? 'user',
+    parts: (content.parts ?? []).map((part): FakePart => ({
+      ...(part.text !== undefined && { text: part.text }),
+      ...(part.inlineData && { image: { mimeType: part.inlineData.mimeType ?? '', bytes: Buffer.from(part.inlineData.data ?? '', 'base64') } }),
+      ...(part.thoughtSignature !== undefined && { thoughtSignature: part.thoughtSignature }),
+    })),
+  }));
+  const allParts = parsed.flatMap((content) => content.parts);
+  return {
+    method: 'POST',
+    path: `/v1beta/models/${model ?? ''}:generateContent`,
+    query: {},
+    ...(model !== undefined && { model, action: 'generateContent' }),
+    headers: {},
+    apiKeySent: true,
+    bodyBytes: 0,
+    body: { contents },
+    contents: parsed,
+    partCount: allParts.length,
+    imageCount: allParts.filter((part) => part.image).length,
+    ...(generationConfig && { generationConfig }),
+  };
+}
+
+/** A generateContent answer as a JSON body (what `answer` sends), for inlined batch responses. */
+function answerBody(request: FakeRequest, parts: WirePart[], extra: { finishReason?: string } = {}): Record<string, unknown> {
+  const images = parts.filter((part) => 'inlineData' in part && !part.thought).length;
+  const textTokens = parts.reduce((sum, part) => sum + ('text' in part ? Math.ceil(part.text.length / 4) : 0), 0);
+  const imageTokens = images * TOKENS_PER_OUTPUT_IMAGE;
+  const prompt = promptTokens(request);
+  const usage: FakeUsage = {
+    promptTokenCount: prompt,
+    candidatesTokenCount: imageTokens + textTokens,
+    totalTokenCount: prompt + imageTokens + textTokens,
+    candidatesTokensDetails: [
+      ...(imageTokens > 0 ? [{ modality: 'IMAGE', tokenCount: imageTokens }] : []),
+      ...(textTokens > 0 ? [{ modality: 'TEXT', tokenCount: textTokens }] : []),
+    ],
+  };
+  request.answeredUsage = usage;
+  return {
+    candidates: [{ ...(parts.length > 0 && { content: { role: 'model', parts } }), finishReason: extra.finishReason ?? 'STOP', index: 0 }],
+    usageMetadata: usage,
+    modelVersion: request.model ?? 'gemini-2.5-flash-image',
+  };
+}
+
+async function batchItemAnswer(scenario: BatchItemScenario, request: FakeRequest): Promise<{ response?: unknown; error?: unknown }> {
+  switch (scenario) {
+    case 'image':
+      return { response: answerBody(request, [png(await invertedOrSolid(request))]) };
+    case 'text+image':
+      return { response: answerBody(request, [{ text: MODEL_TEXT }, png(await invertedOrSolid(request))]) };
+    case 'text-only':
+      return { response: answerBody(request, [{ text: REFUSAL_TEXT }]) };
+    case 'no-image':
+      return { response: answerBody(request, [], { finishReason: 'NO_IMAGE' }) };
+    case 'image-safety':
+      return { response: answerBody(request, [], { finishReason: 'IMAGE_SAFETY' }) };
+    case 'blocked': {
+      const prompt = promptTokens(request);
+      return { response: { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: prompt, totalTokenCount: prompt }, modelVersion: request.model } };
+    }
+    case 'error':
+      return { error: { code: 13, message: 'Internal error while processing this request.' } };
+  }
+}
+
+/** The long-running operation the API answers for a batch (create, get, list). */
+function batchOperation(batch: FakeBatch): Record<string, unknown> {
+  const finished = batch.state !== 'BATCH_STATE_PENDING' && batch.state !== 'BATCH_STATE_RUNNING';
+  const output = batch.responses ? { inlinedResponses: { inlinedResponses: batch.responses } } : undefined;
+  const metadata = {
+    '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch',
+    model: `models/${batch.model}`,
+    displayName: batch.displayName,
+    createTime: batch.createdAt,
+    updateTime: new Date().toISOString(),
+    batchStats: { requestCount: String(batch.requests.length), pendingRequestCount: String(finished ? 0 : batch.requests.length) },
+    state: batch.state,
+    name: batch.name,
+    ...(output && { output }),
+  };
+  return {
+    name: batch.name,
+    metadata,
+    ...(finished && { done: true }),
+    ...(finished && output && { response: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput', ...output } }),
+  };
 }

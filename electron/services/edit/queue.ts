@@ -64,7 +64,7 @@ interface JobRow {
 }
 
 /** What the provider is sent, plus what is needed to bring the answer back. */
-interface Prepared {
+export interface Prepared {
   region: Region;
   mask: Mask | null;
   aspectRatio: string;
@@ -78,7 +78,8 @@ interface Prepared {
   photoIds: number[];
 }
 
-interface StoredRequest extends EditJobRequest {
+/** A request as a job stores it. */
+export interface StoredRequest extends EditJobRequest {
   /** The head when the edit was asked for: the answer is computed from that composite. */
   baseStepId: string | null;
 }
@@ -113,8 +114,77 @@ export class EditQueue {
 
   /** Queues an edit; refuses up front what can never run (never-upload photos, the budget). */
   submit(asked: EditJobRequest): EditJobInfo {
+    const { db } = this.options;
+    const { request, estimate, stored } = this.checkRequest(asked);
+    const id = `job-${randomBytes(8).toString('hex')}`;
+    const time = now();
+    db.prepare(
+      `INSERT INTO jobs (id, kind, state, project_id, provider, model, request_json, estimate_usd, created_at, updated_at)
+       VALUES (?, 'edit', 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, request.projectId, request.provider, request.model, JSON.stringify(stored), estimate, time, time);
+    const info = this.get(id);
+    this.options.onChange(info);
+    this.schedule(0);
+    return info;
+  }
+
+  /**
+   * For edits sent another way (a session's Gemini Batch API job): the same checks as `submit`
+   * and the same preparation as a queued job, so the upload, the cache key and the composite match.
+   * Nothing is written; `completeExternal` records the answer.
+   */
+  async prepareExternal(
+    asked: EditJobRequest,
+    /** The Batch API bills half the list price. */
+    priceFactor = 1,
+  ): Promise<{ stored: StoredRequest; estimateUsd: number; prepared: Prepared; cached: { rawShas: string[]; text: string } | undefined }> {
+    const { estimate, stored } = this.checkRequest(asked, priceFactor);
+    const prepared = await this.prepare(stored, stored.provider);
+    return { stored, estimateUsd: estimate, prepared, cached: stored.fresh ? undefined : this.cached(prepared.cacheKey) };
+  }
+
+  /** Renders the inputs again for a request prepared earlier (answers of a batch arrive much later). */
+  async prepareAgain(stored: StoredRequest): Promise<Prepared> {
+    return this.prepare(stored, stored.provider);
+  }
+
+  /**
+   * Records an answer obtained outside the queue as a finished job: stores the raw images (and
+   * the cache entry), then inserts the job row, commits the step and runs `within` in one
+   * transaction, so the answer, the job and the caller's own bookkeeping land together or not at all.
+   */
+  async completeExternal(input: {
+    stored: StoredRequest;
+    estimateUsd: number;
+    prepared: Prepared;
+    answer: EditResult | { cached: { rawShas: string[]; text: string } };
+    within?: (jobId: string, stepId: string) => void;
+  }): Promise<EditJobInfo> {
+    const { stored, prepared } = input;
+    const result = 'cached' in input.answer ? { ...input.answer.cached, costUsd: 0 } : await this.storeRaw(input.answer, prepared.cacheKey);
+    const id = `job-${randomBytes(8).toString('hex')}`;
+    const insert = () => {
+      const time = now();
+      this.options.db
+        .prepare(
+          `INSERT INTO jobs (id, kind, state, project_id, provider, model, request_json, attempts, estimate_usd, created_at, updated_at)
+           VALUES (?, 'edit', 'running', ?, ?, ?, ?, 1, ?, ?, ?)`,
+        )
+        .run(id, stored.projectId, stored.provider, stored.model, JSON.stringify(stored), input.estimateUsd, time, time);
+    };
+    await this.finish(id, { provider: stored.provider, model: stored.model }, stored, prepared, result, { before: insert, within: input.within });
+    return this.get(id);
+  }
+
+  /** Logs what a batch sent, like a job's upload (`jobId` names the batch request). */
+  logExternalUpload(jobId: string, stored: StoredRequest, prepared: Pick<Prepared, 'image' | 'references' | 'conversation' | 'photoIds'>): void {
+    this.logUpload(jobId, stored.model, stored.prompt, prepared);
+  }
+
+  /** Refuses an edit the way `submit` would, without queueing it. */
+  private checkRequest(asked: EditJobRequest, priceFactor = 1): { request: EditJobRequest; estimate: number; stored: StoredRequest } {
     let request = asked;
-    const { db, projects, library } = this.options;
+    const { projects, library } = this.options;
     const state = projects.state(request.projectId);
     const prompt = request.prompt.trim();
     if (!prompt) throw new UserFacingError('invalid-argument', 'Say what to change: the prompt is empty.');
@@ -128,20 +198,11 @@ export class EditQueue {
       throw new UserFacingError('invalid-argument', `${limits.label} takes at most ${limits.maxReferenceImages} reference images; this edit has ${refCount}.`);
     }
     if (request.provider === 'gemini') this.assertUploadAllowed(request, state.project.photoId);
-    const estimate = request.provider === 'gemini' ? estimateCostUsd(request.model, { inputImages: 1 + refCount, promptChars: prompt.length, variants: request.variants }) : 0;
+    const estimate = request.provider === 'gemini' ? priceFactor * estimateCostUsd(request.model, { inputImages: 1 + refCount, promptChars: prompt.length, variants: request.variants }) : 0;
     this.assertBudget(estimate);
     for (const id of request.referencePhotoIds) library.get(id);
-    const id = `job-${randomBytes(8).toString('hex')}`;
     const stored: StoredRequest = { ...request, prompt, baseStepId: state.head };
-    const time = now();
-    db.prepare(
-      `INSERT INTO jobs (id, kind, state, project_id, provider, model, request_json, estimate_usd, created_at, updated_at)
-       VALUES (?, 'edit', 'queued', ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, request.projectId, request.provider, request.model, JSON.stringify(stored), estimate, time, time);
-    const info = this.get(id);
-    this.options.onChange(info);
-    this.schedule(0);
-    return info;
+    return { request, estimate, stored };
   }
 
   get(id: string): EditJobInfo {
@@ -392,11 +453,24 @@ export class EditQueue {
   }
 
   /** Composites every variant into a layer image, then commits the step and the job together. */
-  private async finish(id: string, row: JobRow, request: StoredRequest, prepared: Prepared, result: { rawShas: string[]; text: string; costUsd: number }): Promise<void> {
+  private async finish(
+    id: string,
+    row: Pick<JobRow, 'provider' | 'model'>,
+    request: StoredRequest,
+    prepared: Prepared,
+    result: { rawShas: string[]; text: string; costUsd: number },
+    hooks: { before?: () => void; within?: (jobId: string, stepId: string) => void } = {},
+  ): Promise<void> {
     const { storedImages, locateImage, projects, db } = this.options;
     const variants: string[] = [];
     // Identical answers are one variant.
     for (const raw of new Set(result.rawShas)) {
+      if (!prepared.mask) {
+        // The whole image changes: the answer itself is the layer, scaled to the document when it
+        // is drawn, so nothing is upscaled, composited or re-encoded at full resolution here.
+        variants.push(raw);
+        continue;
+      }
       const answer = await decodeAnswer(await readFile(locateImage(raw)!), prepared.region);
       const layer = compositeAnswer(answer, prepared.composite, prepared.region, prepared.mask);
       variants.push(await storedImages.putRgba(layer, 'ai-output'));
@@ -404,6 +478,7 @@ export class EditQueue {
     const chosen = variants[0]!;
     const layerId = `ai${randomBytes(4).toString('hex')}`;
     db.transaction(() => {
+      hooks.before?.();
       const current = projects.state(request.projectId).head;
       const { step } = projects.commitInternal(
         request.projectId,
@@ -427,6 +502,7 @@ export class EditQueue {
         chosen,
       );
       this.update(id, { state: 'succeeded', step_id: step.id, cost_usd: result.costUsd, cache_key: prepared.cacheKey, answer_text: result.text || null, error: null, error_kind: null });
+      hooks.within?.(id, step.id);
     })();
   }
 
@@ -452,7 +528,7 @@ export class EditQueue {
     this.update(id, { state: 'failed', error: message, error_kind: 'internal' });
   }
 
-  private logUpload(jobId: string, model: string, prompt: string, prepared: Prepared): void {
+  private logUpload(jobId: string, model: string, prompt: string, prepared: Pick<Prepared, 'image' | 'references' | 'conversation' | 'photoIds'>): void {
     const bytes = prepared.image.byteLength + prepared.references.reduce((n, r) => n + r.bytes.byteLength, 0) + prepared.conversation.reduce((n, t) => n + t.output.bytes.byteLength, 0);
     this.options.db
       .prepare('INSERT INTO upload_log (job_id, provider, model, image_count, bytes, photo_ids, prompt, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')

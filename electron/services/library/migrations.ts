@@ -221,6 +221,96 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX photos_by_name ON photos (file_name COLLATE NOCASE, id, rating, color_label) WHERE trashed_at IS NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'presets and restoration sessions',
+    sql: `
+      -- Named recipes: one or more steps (a prompt each, optionally pinned to an engine).
+      CREATE TABLE presets (
+        id INTEGER PRIMARY KEY,
+        slug TEXT UNIQUE,
+        name_en TEXT NOT NULL,
+        name_zh TEXT NOT NULL,
+        steps_json TEXT NOT NULL,
+        engine TEXT NOT NULL CHECK (engine IN ('local', 'gemini')),
+        builtin INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO presets (slug, name_en, name_zh, steps_json, engine, builtin, created_at, updated_at) VALUES
+        ('restore-old-photo', 'Restore an old photo', '修复老照片', '[{"prompt":"restore this photo","engine":null}]', 'local', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('remove-scratches', 'Remove scratches and dust', '去除划痕和灰尘', '[{"prompt":"remove scratches and dust","engine":null}]', 'local', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('colourize', 'Colourize', '黑白照片上色', '[{"prompt":"Colourize this black-and-white photo with natural, period-appropriate colours. Keep every face, shape and detail exactly as it is.","engine":null}]', 'gemini', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('passport-photo', 'Passport photo', '证件照', '[{"prompt":"Make this a passport photo: a plain light grey background, even front lighting, head and shoulders centred. Keep the face exactly as it is.","engine":null},{"prompt":"crop to 7:9","engine":"local"}]', 'gemini', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('product-on-white', 'Product on white', '白底商品图', '[{"prompt":"Put the product on a pure white background with a soft, natural shadow. Keep the product itself exactly as it is, label and colours included.","engine":null}]', 'gemini', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('studio-portrait-light', 'Studio portrait light', '影棚人像光', '[{"prompt":"Relight this as a studio portrait: a soft key light from the left, a gentle fill and a subtle rim light. Keep the face and the person exactly as they are.","engine":null}]', 'gemini', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('blur-background', 'Blur the background', '虚化背景', '[{"prompt":"blur the background","engine":null}]', 'local', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+        ('restore-colourize-crop', 'Restore, colourize, crop to 4:5', '修复、上色、裁成 4:5', '[{"prompt":"restore this photo","engine":"local"},{"prompt":"Colourize this black-and-white photo with natural, period-appropriate colours. Keep every face, shape and detail exactly as it is.","engine":null},{"prompt":"crop to 4:5","engine":"local"}]', 'gemini', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+
+      -- A session: one recipe over many photos, one project per photo.
+      CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        recipe_json TEXT NOT NULL,
+        engine TEXT NOT NULL CHECK (engine IN ('local', 'gemini')),
+        model TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('direct', 'batch')),
+        state TEXT NOT NULL CHECK (state IN ('ready', 'running', 'paused', 'done', 'cancelled')),
+        pause_reason TEXT,
+        message TEXT,
+        budget_usd REAL,
+        album_id INTEGER REFERENCES albums (id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- Each photo of a session. steps_done counts recipe steps committed to the project; a step in
+      -- flight is current_job_id (a queued edit), batch_name (a remote batch) or base_head (local).
+      -- tweak_prompt is a follow-up asked for in review, run after the recipe.
+      CREATE TABLE session_items (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        photo_id INTEGER NOT NULL REFERENCES photos (id),
+        project_id INTEGER REFERENCES projects (id) ON DELETE SET NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'accepted', 'rejected')),
+        steps_done INTEGER NOT NULL DEFAULT 0,
+        current_job_id TEXT,
+        batch_name TEXT,
+        base_head TEXT,
+        tweak_prompt TEXT,
+        job_ids TEXT NOT NULL DEFAULT '[]',
+        cost_usd REAL NOT NULL DEFAULT 0,
+        error TEXT,
+        preview_sha256 TEXT,
+        preview_head TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (session_id, photo_id)
+      );
+      CREATE INDEX session_items_by_state ON session_items (session_id, state, position);
+
+      -- Remote Gemini Batch API jobs of a session; 'submitting' is written before the remote call,
+      -- so a crash in between is found again by its display name instead of being paid twice.
+      CREATE TABLE session_batches (
+        display_name TEXT PRIMARY KEY,
+        name TEXT,
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('submitting', 'submitted', 'imported', 'failed', 'cancelled')),
+        requests_json TEXT NOT NULL,
+        remote_state TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX session_batches_by_session ON session_batches (session_id, state);
+
+      CREATE TABLE session_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema this build understands. */

@@ -1,0 +1,232 @@
+/**
+ * Image-quality helpers for the local engine's tests: PSNR and SSIM against a clean original, the
+ * degradations old prints and scans suffer (each deterministic), and the built worker.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { applyAdjustment, type RgbaImage } from '../../../shared/imaging/index.js';
+import { REPO } from '../../support/fixtures.js';
+
+export async function loadRgba(file: string | Buffer): Promise<RgbaImage> {
+  const { data, info } = await sharp(file).toColorspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+export async function toPng(image: RgbaImage): Promise<Buffer> {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
+/** Peak signal-to-noise ratio over R, G, B in dB (optionally only where `mask` ≥ 128). */
+export function psnr(a: RgbaImage, b: RgbaImage, mask?: Uint8ClampedArray): number {
+  let se = 0;
+  let n = 0;
+  for (let i = 0; i < a.width * a.height; i++) {
+    if (mask && (mask[i] as number) < 128) continue;
+    for (let c = 0; c < 3; c++) se += ((a.data[i * 4 + c] as number) - (b.data[i * 4 + c] as number)) ** 2;
+    n += 3;
+  }
+  return se === 0 ? 99 : 10 * Math.log10((255 * 255 * n) / se);
+}
+
+/**
+ * Mean SSIM (Wang et al. 2004, C1 = (0.01·255)², C2 = (0.03·255)²) over 8×8 windows at a stride
+ * of 4, averaged over R, G and B.
+ */
+export function ssim(a: RgbaImage, b: RgbaImage): number {
+  const { width: w, height: h } = a;
+  const C1 = (0.01 * 255) ** 2;
+  const C2 = (0.03 * 255) ** 2;
+  let sum = 0;
+  let n = 0;
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y + 8 <= h; y += 4) {
+      for (let x = 0; x + 8 <= w; x += 4) {
+        let ma = 0;
+        let mb = 0;
+        for (let j = 0; j < 8; j++) {
+          for (let i = 0; i < 8; i++) {
+            const p = ((y + j) * w + x + i) * 4 + c;
+            ma += a.data[p] as number;
+            mb += b.data[p] as number;
+          }
+        }
+        ma /= 64;
+        mb /= 64;
+        let va = 0;
+        let vb = 0;
+        let cov = 0;
+        for (let j = 0; j < 8; j++) {
+          for (let i = 0; i < 8; i++) {
+            const p = ((y + j) * w + x + i) * 4 + c;
+            const da = (a.data[p] as number) - ma;
+            const db = (b.data[p] as number) - mb;
+            va += da * da;
+            vb += db * db;
+            cov += da * db;
+          }
+        }
+        va /= 63;
+        vb /= 63;
+        cov /= 63;
+        sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+        n++;
+      }
+    }
+  }
+  return sum / n;
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+function gaussian(seed: number): () => number {
+  const r = random(seed);
+  return () => Math.sqrt(-2 * Math.log(Math.max(1e-12, r()))) * Math.cos(2 * Math.PI * r());
+}
+
+function mapPixels(image: RgbaImage, f: (r: number, g: number, b: number) => [number, number, number]): RgbaImage {
+  const data = new Uint8ClampedArray(image.data);
+  for (let p = 0; p < data.length; p += 4) data.set(f(data[p] as number, data[p + 1] as number, data[p + 2] as number), p);
+  return { ...image, data };
+}
+
+/** A degraded copy, and where the damage is when it is local (dust, scratches). */
+export interface Degraded {
+  image: RgbaImage;
+  mask?: Uint8ClampedArray;
+}
+
+/** Independent Gaussian noise of σ levels in each channel (film grain, a noisy scan). */
+export function addNoise(image: RgbaImage, sigma = 20, seed = 7): Degraded {
+  const g = gaussian(seed);
+  return { image: mapPixels(image, (r, gr, b) => [r + sigma * g(), gr + sigma * g(), b + sigma * g()]) };
+}
+
+/** A faded print: contrast lost towards a yellowed paper tone, and 45% of the saturation gone. */
+export function fade(image: RgbaImage): Degraded {
+  const paper = [236, 222, 190] as const;
+  return {
+    image: mapPixels(image, (r, g, b) => {
+      const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      const d = (c: number) => y + (c - y) * 0.55;
+      return [0.62 * d(r) + 0.38 * paper[0], 0.62 * d(g) + 0.38 * paper[1], 0.62 * d(b) + 0.38 * paper[2]];
+    }),
+  };
+}
+
+/** A warm colour cast: red lifted, green and blue weakened (old tungsten prints, yellowing). */
+export function colourCast(image: RgbaImage): Degraded {
+  return { image: mapPixels(image, (r, g, b) => [Math.min(255, r + 14), g * 0.93 + 4, b * 0.74]) };
+}
+
+/** A soft lens or a blurred scan: Gaussian blur, σ = 1.2 px. */
+export function blur(image: RgbaImage): Degraded {
+  return { image: applyAdjustment(image, { kind: 'blur', radius: 2.4 }) };
+}
+
+/** Heavy JPEG compression (quality 12): 8×8 blocking and ringing. */
+export async function jpegBlocking(image: RgbaImage, quality = 12): Promise<Degraded> {
+  const jpeg = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+    .removeAlpha()
+    .jpeg({ quality })
+    .toBuffer();
+  return { image: await loadRgba(jpeg) };
+}
+
+function stamp(data: Uint8ClampedArray, mask: Uint8ClampedArray, w: number, h: number, x: number, y: number, v: number): void {
+  const xi = Math.round(x);
+  const yi = Math.round(y);
+  if (xi < 0 || yi < 0 || xi >= w || yi >= h) return;
+  const i = yi * w + xi;
+  data.set([v, v, v], i * 4);
+  mask[i] = 255;
+}
+
+/** Six long scratches, 1–2 px wide, mostly vertical, light or dark. */
+export function scratches(image: RgbaImage, seed = 5, count = 6): Degraded {
+  const r = random(seed);
+  const { width: w, height: h } = image;
+  const data = new Uint8ClampedArray(image.data);
+  const mask = new Uint8ClampedArray(w * h);
+  for (let k = 0; k < count; k++) {
+    const v = r() < 0.6 ? 235 + 15 * r() : 15 + 20 * r();
+    const thickness = r() < 0.5 ? 1 : 2;
+    const x0 = r() * w;
+    const y0 = r() * h;
+    const angle = (r() < 0.7 ? Math.PI / 2 : 0) + (r() - 0.5) * 0.6;
+    const length = (0.3 + 0.5 * r()) * Math.max(w, h);
+    const dx = Math.cos(angle);
+    const dy = Math.sin(angle);
+    for (let t = 0; t < length; t += 0.5) {
+      for (let o = 0; o < thickness; o++) stamp(data, mask, w, h, x0 + dx * t - dy * o, y0 + dy * t + dx * o, v);
+    }
+  }
+  return { image: { width: w, height: h, data }, mask };
+}
+
+/** 120 specks of dust, 1.4–5 px across, white or black. */
+export function dust(image: RgbaImage, seed = 9, count = 120): Degraded {
+  const r = random(seed);
+  const { width: w, height: h } = image;
+  const data = new Uint8ClampedArray(image.data);
+  const mask = new Uint8ClampedArray(w * h);
+  for (let k = 0; k < count; k++) {
+    const v = r() < 0.5 ? 245 : 20;
+    const radius = 0.7 + 1.8 * r();
+    const cx = r() * w;
+    const cy = r() * h;
+    for (let y = Math.floor(cy - radius); y <= cy + radius; y++) {
+      for (let x = Math.floor(cx - radius); x <= cx + radius; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= radius * radius) stamp(data, mask, w, h, x, y, v);
+    }
+  }
+  return { image: { width: w, height: h, data }, mask };
+}
+
+/** An old print: faded, with a cast, grain, dust and scratches, all at once. */
+export function oldPrint(image: RgbaImage): Degraded {
+  const faded = colourCast(fade(image).image).image;
+  const grainy = addNoise(faded, 8, 11).image;
+  const specks = dust(grainy, 13, 60);
+  const scratched = scratches(specks.image, 17, 3);
+  const mask = new Uint8ClampedArray(specks.mask!);
+  scratched.mask!.forEach((v, i) => {
+    if (v) mask[i] = 255;
+  });
+  return { image: scratched.image, mask };
+}
+
+const SOURCES = ['shared', 'electron/services'];
+
+/**
+ * The local engine's worker runs the compiled JavaScript in dist/node. Builds it (tsc, the
+ * build:node script) when it is missing or older than a source it runs.
+ */
+export function ensureWorkerBuilt(): string {
+  const worker = path.join(REPO, 'dist/node/electron/services/local/worker.js');
+  const newest = (dir: string): number => {
+    let latest = 0;
+    const full = path.join(REPO, dir);
+    if (!existsSync(full)) return 0;
+    for (const entry of readdirSync(full, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && entry.name.endsWith('.ts')) latest = Math.max(latest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+    return latest;
+  };
+  const stale = !existsSync(worker) || Math.max(...SOURCES.map(newest)) > statSync(worker).mtimeMs;
+  if (stale) spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.node.json')], { stdio: 'inherit' });
+  if (!existsSync(worker)) throw new Error(`The local engine's worker was not built: ${worker}`);
+  return worker;
+}
