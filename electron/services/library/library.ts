@@ -121,7 +121,16 @@ export class Library {
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
     const sortColumn = { takenAt: 'taken_at', importedAt: 'imported_at', fileName: 'file_name COLLATE NOCASE' }[query.sort];
     const whereSql = where.join(' AND ');
-    const total = this.countCached(whereSql, params, search ?? '');
+    // A search alone: the matches minus those in the trash (few), without joining every match.
+    const total =
+      search && where.length === 2 && !query.trashed
+        ? this.hits!.count -
+          (this.prepare(
+            'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
+          )
+            .pluck()
+            .get() as number)
+        : this.countCached(whereSql, params, search ?? '');
     // A search matching most of the library is faster walked in sort order than sorted afterwards.
     const source = broadSearch && !query.trashed ? `photos INDEXED BY ${SORT_INDEX[query.sort]}` : 'photos';
     const rows = this.prepare(
@@ -164,10 +173,11 @@ export class Library {
     if (this.hits && this.hits.search === search && this.hits.version === this.dataVersion()) return this.hits.count;
     this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
     const params: Record<string, unknown> = {};
-    const clause = searchClause(search, params);
+    const matches = searchMatches(search, params);
     this.db.transaction(() => {
       this.prepare('DELETE FROM temp.search_hits').run();
-      this.prepare(`INSERT INTO temp.search_hits (id) SELECT id FROM photos WHERE ${clause}`).run(params);
+      // Straight from the index, in rowid order: an append, not a join. Trashed rows are filtered by the page query.
+      this.prepare(`INSERT INTO temp.search_hits (id) ${matches}`).run(params);
     })();
     const count = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
     this.hits = { search, count, version: this.dataVersion() };
@@ -420,17 +430,17 @@ function toSummary(row: SummaryRow): PhotoSummary {
  * Full-text search over names, tags and prompts. The trigram index answers substrings of three
  * characters or more (also in Chinese); shorter text falls back to a LIKE over the same table.
  */
-function searchClause(search: string, params: Record<string, unknown>): string {
+function searchMatches(search: string, params: Record<string, unknown>): string {
   if ([...search].length >= 3) {
     params.search = search
       .split(/\s+/)
       .filter((word) => [...word].length >= 3)
       .map((word) => `"${word.replaceAll('"', '""')}"`)
       .join(' AND ');
-    if (params.search) return 'id IN (SELECT rowid FROM photo_search WHERE photo_search MATCH @search)';
+    if (params.search) return 'SELECT rowid FROM photo_search WHERE photo_search MATCH @search';
   }
   params.search = `%${search.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
-  return "id IN (SELECT rowid FROM photo_search WHERE file_name LIKE @search ESCAPE '\\' OR tags LIKE @search ESCAPE '\\' OR prompts LIKE @search ESCAPE '\\')";
+  return "SELECT rowid FROM photo_search WHERE file_name LIKE @search ESCAPE '\\' OR tags LIKE @search ESCAPE '\\' OR prompts LIKE @search ESCAPE '\\'";
 }
 
 function isUniqueViolation(error: unknown): boolean {
