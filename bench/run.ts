@@ -14,7 +14,11 @@
  * AI edits (`edit`, or `ai`), against a fake Gemini on 127.0.0.1:
  *   E4. Bytes uploaded per edit, answer → layer committed (unmasked, masked), the cached repeat.
  *
- * BENCH_ONLY=import,library,open,editor,edit (all by default). Results also go to
+ * Restoration sessions (`session`):
+ *   S1. Local-engine session throughput at 12 MP against the same LocalEngine.apply calls in a loop
+ *       (BENCH_SESSION_PHOTOS, BENCH_SESSION_ROUNDS, BENCH_SESSION_RECIPE); S2. its peak RSS.
+ *
+ * BENCH_ONLY=import,library,open,editor,edit,session (all by default). Results also go to
  * dist/bench-results.json.
  */
 import { spawn } from 'node:child_process';
@@ -30,15 +34,16 @@ import { benchReplay } from './history-bench.js';
 import { buildLibrary, searchTerms, timeQuery, type QueryFigure } from './library-bench.js';
 import { PHOTO_HEIGHT, PHOTO_WIDTH } from './photos.js';
 import { benchRender } from './render-bench.js';
+import { benchSession } from './session-bench.js';
 
 const PHOTOS = positiveInt(process.env.BENCH_PHOTOS, 200);
 const ROWS = positiveInt(process.env.BENCH_ROWS, 100_000);
 const QUERY_RUNS = Math.max(200, positiveInt(process.env.BENCH_QUERY_RUNS, 300));
 const OPEN_RUNS = 5;
-/** Comma-separated subset of import,library,open,editor,edit (all by default); see the top. */
+/** Comma-separated subset of import,library,open,editor,edit,session (all by default); see the top. */
 const GROUPS: Record<string, string[]> = { editor: ['replay', 'render', 'export'], edit: ['ai'] };
 const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? 'import,library,open,editor,edit')
+  (process.env.BENCH_ONLY ?? 'import,library,open,editor,edit,session')
     .split(',')
     .map((s) => s.trim())
     .flatMap((name) => [name, ...(GROUPS[name] ?? [])]),
@@ -392,6 +397,7 @@ async function main(): Promise<void> {
   if (ONLY.has('render')) await part('render', () => benchRender(reporter));
   if (ONLY.has('export')) await part('export', () => benchExport(reporter));
   if (ONLY.has('ai')) await part('edit', () => benchEdit(reporter));
+  if (ONLY.has('session')) await part('session', () => benchSession(reporter));
 
   printTable(
     'Summary',
