@@ -17,7 +17,8 @@ import { Projects } from './projects.js';
 import { StoredImages } from './stored-images.js';
 import { EditQueue } from './edit/queue.js';
 import { Characters } from './characters.js';
-import { createGeminiProvider } from './providers/gemini/provider.js';
+import type { GeminiProviderOptions } from './providers/gemini/provider.js';
+import type { Provider } from './providers/types.js';
 import { Sessions } from './sessions/sessions.js';
 import { sessionHandlers } from './sessions/handlers.js';
 import type { LocalRunner } from './sessions/local-runner.js';
@@ -230,7 +231,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       const lookup = geminiKey();
       if ('missing' in lookup) return { unavailable: lookup.missing };
       const baseUrl = typeof geminiBaseUrl === 'function' ? geminiBaseUrl() : geminiBaseUrl;
-      return createGeminiProvider({ apiKey: lookup.key, baseUrl, timeoutMs: options.geminiTimeoutMs });
+      return lazyGeminiProvider({ apiKey: lookup.key, baseUrl, timeoutMs: options.geminiTimeoutMs });
     },
     onChange: (job) => {
       emit({ type: 'edit.progress', job });
@@ -458,6 +459,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       if ('missing' in lookup) return known;
       const baseUrl = typeof geminiBaseUrl === 'function' ? geminiBaseUrl() : geminiBaseUrl;
       try {
+        const { createGeminiProvider } = await import('./providers/gemini/provider.js');
         return await createGeminiProvider({ apiKey: lookup.key, baseUrl, timeoutMs: 15_000 }).listModels();
       } catch {
         return known; // offline: the table is still right about what exists
@@ -588,6 +590,13 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       db.close();
     },
   };
+}
+
+/** The Gemini SDK takes half a second to load: it is loaded when an edit first needs it, not at start. */
+function lazyGeminiProvider(options: GeminiProviderOptions): Provider {
+  let provider: Promise<Provider> | null = null;
+  const load = () => (provider ??= import('./providers/gemini/provider.js').then((module) => module.createGeminiProvider(options)));
+  return { id: 'gemini', edit: async (request) => (await load()).edit(request) };
 }
 
 function newJobId(kind = 'import'): string {

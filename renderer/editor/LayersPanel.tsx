@@ -4,9 +4,9 @@
  * eraser, feather, invert, clear, delete).
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { BLEND_KEYS } from '../../shared/document/labels.js';
 import type { Layer, LayerStack, Operation } from '../../shared/document/model.js';
 import { BLEND_MODES, type AdjustmentKind, type BlendMode } from '../../shared/imaging/index.js';
-import type { MessageKey } from '../../shared/i18n/index.js';
 import { AiLayerDetails } from '../ai/AiLayerDetails.js';
 import { useApp } from '../app/context.js';
 import { ADJUSTMENT_KINDS, KIND_NAME_KEYS } from './adjustments.js';
@@ -14,16 +14,6 @@ import type { BrushSettings, Tool } from './Canvas.js';
 import { Slider } from './Slider.js';
 
 const LAYER_DRAG_TYPE = 'application/x-promptroom-layer';
-
-const BLEND_KEYS: Record<BlendMode, MessageKey> = {
-  normal: 'blend.normal',
-  multiply: 'blend.multiply',
-  screen: 'blend.screen',
-  overlay: 'blend.overlay',
-  softLight: 'blend.softLight',
-  color: 'blend.color',
-  luminosity: 'blend.luminosity',
-};
 
 export interface LayersPanelProps {
   stack: LayerStack;

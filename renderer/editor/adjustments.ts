@@ -23,22 +23,7 @@ export const ADJUSTMENT_KINDS: readonly AdjustmentKind[] = [
   'curve',
 ];
 
-export const KIND_NAME_KEYS: Record<AdjustmentKind, MessageKey> = {
-  exposure: 'adjust.kind.exposure',
-  brightness: 'adjust.kind.brightness',
-  contrast: 'adjust.kind.contrast',
-  saturation: 'adjust.kind.saturation',
-  vibrance: 'adjust.kind.vibrance',
-  temperatureTint: 'adjust.kind.temperatureTint',
-  hue: 'adjust.kind.hue',
-  blackWhite: 'adjust.kind.blackWhite',
-  sepia: 'adjust.kind.sepia',
-  blur: 'adjust.kind.blur',
-  sharpen: 'adjust.kind.sharpen',
-  levels: 'adjust.kind.levels',
-  curve: 'adjust.kind.curve',
-  channelLevels: 'adjust.kind.channelLevels',
-};
+export { KIND_NAME_KEYS } from '../../shared/document/labels.js';
 
 /** The values a new adjustment layer starts with: neutral where that means anything. */
 export function defaultAdjustment(kind: AdjustmentKind): Adjustment {

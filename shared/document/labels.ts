@@ -1,28 +1,54 @@
-/** The label a person reads in the history panel for each step: "Brightness +20". */
-import type { Adjustment } from '../imaging/types.js';
+/**
+ * The label a person reads in the history panel for each step: "Brightness +20". The main
+ * process stores the English label with every step (the CLI, XMP and exports use it); the
+ * renderer passes its i18n `t` to word the same operation in the person's language.
+ */
+import { t as translate, type MessageKey, type MessageParams } from '../i18n/index.js';
+import type { Adjustment, BlendMode } from '../imaging/types.js';
 import type { LayerStack, Operation } from './model.js';
+
+/** Words one message: the renderer's `t`, or English by default. */
+export type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+/** The i18n key of each blend mode's name. */
+export const BLEND_KEYS: Record<BlendMode, MessageKey> = {
+  normal: 'blend.normal',
+  multiply: 'blend.multiply',
+  screen: 'blend.screen',
+  overlay: 'blend.overlay',
+  softLight: 'blend.softLight',
+  color: 'blend.color',
+  luminosity: 'blend.luminosity',
+};
+
+/** The i18n key of each adjustment kind's name. */
+export const KIND_NAME_KEYS: Record<Adjustment['kind'], MessageKey> = {
+  exposure: 'adjust.kind.exposure',
+  brightness: 'adjust.kind.brightness',
+  contrast: 'adjust.kind.contrast',
+  saturation: 'adjust.kind.saturation',
+  vibrance: 'adjust.kind.vibrance',
+  temperatureTint: 'adjust.kind.temperatureTint',
+  hue: 'adjust.kind.hue',
+  blackWhite: 'adjust.kind.blackWhite',
+  sepia: 'adjust.kind.sepia',
+  blur: 'adjust.kind.blur',
+  sharpen: 'adjust.kind.sharpen',
+  levels: 'adjust.kind.levels',
+  curve: 'adjust.kind.curve',
+  channelLevels: 'adjust.kind.channelLevels',
+};
+
+/** The stored English label names a blend mode by its id ("Blend mode softLight on …"). */
+const BLEND_IDS = new Map<MessageKey, BlendMode>(Object.entries(BLEND_KEYS).map(([mode, key]) => [key, mode as BlendMode]));
+
+/** The English templates of the stored labels. */
+const english: Translate = (key, params) => BLEND_IDS.get(key) ?? translate('en', key, params);
 
 const signed = (n: number, digits = 0) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n).toFixed(digits)}`;
 
-export const ADJUSTMENT_NAMES: Record<Adjustment['kind'], string> = {
-  exposure: 'Exposure',
-  brightness: 'Brightness',
-  contrast: 'Contrast',
-  saturation: 'Saturation',
-  vibrance: 'Vibrance',
-  temperatureTint: 'Temperature & tint',
-  hue: 'Hue',
-  blackWhite: 'Black & white',
-  sepia: 'Sepia',
-  blur: 'Blur',
-  sharpen: 'Sharpen',
-  levels: 'Levels',
-  curve: 'Tone curve',
-  channelLevels: 'Channel levels',
-};
-
-export function describeAdjustment(adjustment: Adjustment): string {
-  const name = ADJUSTMENT_NAMES[adjustment.kind];
+export function describeAdjustment(adjustment: Adjustment, t: Translate = english): string {
+  const name = t(KIND_NAME_KEYS[adjustment.kind]);
   switch (adjustment.kind) {
     case 'exposure':
       return `${name} ${signed(adjustment.stops, 2)} EV`;
@@ -36,67 +62,71 @@ export function describeAdjustment(adjustment: Adjustment): string {
     case 'hue':
       return `${name} ${signed(adjustment.degrees)}°`;
     case 'sepia':
+    case 'sharpen':
       return `${name} ${adjustment.amount.toFixed(0)}%`;
     case 'blur':
       return `${name} ${adjustment.radius.toFixed(1)} px`;
-    case 'sharpen':
-      return `${name} ${adjustment.amount.toFixed(0)}%`;
     default:
       return name;
   }
 }
 
 /** Labels an operation, naming layers as the stack before it knows them. */
-export function labelFor(op: Operation, before: LayerStack): string {
+export function labelFor(op: Operation, before: LayerStack, t: Translate = english): string {
   const layerName = (id: string) => before.layers.find((layer) => layer.id === id)?.name ?? id;
   switch (op.type) {
     case 'addImageLayer':
-      return before.layers.length === 0 ? `Open ${op.name}` : `Add layer ${op.name}`;
+      return before.layers.length === 0 ? t('step.open', { name: op.name }) : t('step.addLayer', { name: op.name });
     case 'addAdjustmentLayer':
-      return `Add ${describeAdjustment(op.adjustment)}`;
+      return t('step.add', { what: describeAdjustment(op.adjustment, t) });
     case 'setAdjustment':
-      return describeAdjustment(op.adjustment);
+      return describeAdjustment(op.adjustment, t);
     case 'setLayerProps': {
       const { props } = op;
       const name = layerName(op.layerId);
-      if (props.name !== undefined) return `Rename ${name} to ${props.name}`;
-      if (props.visible !== undefined) return `${props.visible ? 'Show' : 'Hide'} ${name}`;
-      if (props.opacity !== undefined) return `Opacity ${Math.round(props.opacity * 100)}% on ${name}`;
-      if (props.blendMode !== undefined) return `Blend mode ${props.blendMode} on ${name}`;
-      return `Change ${name}`;
+      if (props.name !== undefined) return t('step.rename', { name, to: props.name });
+      if (props.visible !== undefined) return t(props.visible ? 'step.show' : 'step.hide', { name });
+      if (props.opacity !== undefined) return t('step.opacity', { name, n: Math.round(props.opacity * 100) });
+      if (props.blendMode !== undefined) return t('step.blendMode', { name, mode: t(BLEND_KEYS[props.blendMode]) });
+      return t('step.change', { name });
     }
     case 'moveLayer':
-      return `Move ${layerName(op.layerId)}`;
+      return t('step.move', { name: layerName(op.layerId) });
     case 'duplicateLayer':
-      return `Duplicate ${layerName(op.layerId)}`;
+      return t('step.duplicate', { name: layerName(op.layerId) });
     case 'deleteLayer':
-      return `Delete ${layerName(op.layerId)}`;
+      return t('step.delete', { name: layerName(op.layerId) });
     case 'addMask':
-      return `Add mask to ${layerName(op.layerId)}`;
+      return t('step.addMask', { name: layerName(op.layerId) });
     case 'paintMask':
-      return `Mask ${op.stroke.erase ? 'erased' : 'painted'} on ${layerName(op.layerId)}`;
+      return t(op.stroke.erase ? 'step.maskErased' : 'step.maskPainted', { name: layerName(op.layerId) });
     case 'setMaskProps':
-      return op.inverted !== undefined ? `Invert mask on ${layerName(op.layerId)}` : `Feather mask ${op.feather ?? 0} px on ${layerName(op.layerId)}`;
+      return op.inverted !== undefined
+        ? t('step.invertMask', { name: layerName(op.layerId) })
+        : t('step.featherMask', { name: layerName(op.layerId), n: op.feather ?? 0 });
     case 'clearMask':
-      return `Clear mask on ${layerName(op.layerId)}`;
+      return t('step.clearMask', { name: layerName(op.layerId) });
     case 'deleteMask':
-      return `Delete mask on ${layerName(op.layerId)}`;
-    case 'aiEdit':
-      return `${op.generated.provider === 'gemini' ? 'Gemini' : 'Local'}: “${op.generated.prompt.length > 60 ? `${op.generated.prompt.slice(0, 57)}…` : op.generated.prompt}”`;
+      return t('step.deleteMask', { name: layerName(op.layerId) });
+    case 'aiEdit': {
+      const prompt = op.generated.prompt.length > 60 ? `${op.generated.prompt.slice(0, 57)}…` : op.generated.prompt;
+      return t(op.generated.provider === 'gemini' ? 'step.aiGemini' : 'step.aiLocal', { prompt });
+    }
     case 'chooseVariant': {
       const layer = before.layers.find((l) => l.id === op.layerId);
       const index = layer?.kind === 'image' ? (layer.generated?.variants.indexOf(op.sha256) ?? -1) : -1;
-      return `Choose result ${index + 1} on ${layerName(op.layerId)}`;
+      return t('step.chooseVariant', { n: index + 1, name: layerName(op.layerId) });
     }
     case 'setTransform': {
-      const t = op.transform;
+      const transform = op.transform;
       // A rotation also resets or moves the crop, so it names the step.
-      if (t.quarterTurns !== undefined) return `Rotate to ${t.quarterTurns * 90}°`;
-      if (t.crop !== undefined) return t.crop ? `Crop to ${Math.round(t.crop.width)}×${Math.round(t.crop.height)}` : 'Remove crop';
-      if (t.straighten !== undefined) return `Straighten ${signed(t.straighten, 1)}°`;
-      if (t.flipHorizontal !== undefined) return 'Flip horizontal';
-      if (t.flipVertical !== undefined) return 'Flip vertical';
-      return 'Transform';
+      if (transform.quarterTurns !== undefined) return t('step.rotate', { n: transform.quarterTurns * 90 });
+      if (transform.crop !== undefined)
+        return transform.crop ? t('step.crop', { w: Math.round(transform.crop.width), h: Math.round(transform.crop.height) }) : t('step.removeCrop');
+      if (transform.straighten !== undefined) return t('step.straighten', { n: signed(transform.straighten, 1) });
+      if (transform.flipHorizontal !== undefined) return t('step.flipH');
+      if (transform.flipVertical !== undefined) return t('step.flipV');
+      return t('step.transform');
     }
   }
 }

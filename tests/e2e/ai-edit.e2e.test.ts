@@ -16,14 +16,21 @@ import { rasterizeMask } from '../../shared/document/render.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini-server.js';
 import {
   callApi,
+  editorState,
   fixturesDir,
+  historyRows,
+  importFixtures,
   launchChromium,
   makeLibraryDir,
   missingPrerequisite,
   openPage,
   removeDir,
+  renderedPixels,
   resultsDir,
+  seriousProblems,
+  settled,
   startHost,
+  waitForLabel as waitForHistoryLabel,
   type RunningHost,
 } from './harness.js';
 
@@ -31,64 +38,14 @@ import {
 const TEST_KEY = 'AIzaSyE2E-promptroom-test-key-7f3c9a1b';
 const PHOTOS = ['chelsea.png', 'astronaut.png', 'camera.png', 'coffee.png', 'rocket.jpg'];
 
-interface EditorState {
-  projectId: number | null;
-  head: string | null;
-  tip: string | null;
-  steps: number;
-}
-
-interface HistoryRowInfo {
-  id: string;
-  label: string;
-  head: boolean;
-}
-
 interface SentMask {
   strokes: { points: { x: number; y: number }[]; size: number; hardness: number; erase: boolean }[];
   feather: number;
   inverted: boolean;
 }
 
-const historyRows = (page: Page) =>
-  page.$$eval('[data-testid="history-row"]', (rows) =>
-    rows.map((row) => ({ id: row.getAttribute('data-step-id') ?? '', label: row.getAttribute('data-label') ?? '', head: row.getAttribute('data-head') === 'true' })),
-  );
-
-const editorState = (page: Page) => page.evaluate(() => (window as unknown as { __promptroomEditor: { state(): EditorState } }).__promptroomEditor.state());
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const editor = document.querySelector('[data-testid="editor"]');
-      return editor?.getAttribute('data-state') === 'ready' && editor.getAttribute('data-busy') === '0' && editor.getAttribute('data-rendering') === 'false';
-    },
-    undefined,
-    { timeout: 20_000 },
-  );
-}
-
-async function waitForLabel(page: Page, label: string | RegExp, timeout = 20_000): Promise<HistoryRowInfo> {
-  let found: HistoryRowInfo | undefined;
-  await expect
-    .poll(
-      async () => {
-        if ((await page.locator('[data-testid="tab-history"][aria-selected="true"]').count()) === 0) await page.click('[data-testid="tab-history"]');
-        found = (await historyRows(page)).find((row) => (typeof label === 'string' ? row.label === label : label.test(row.label)));
-        return found !== undefined;
-      },
-      { timeout },
-    )
-    .toBe(true);
-  return found!;
-}
-
-async function renderedPixels(page: Page): Promise<{ width: number; height: number; data: Buffer; broken: string[] }> {
-  const result = await page.evaluate(() =>
-    (window as unknown as { __promptroomEditor: { renderFull(): Promise<{ width: number; height: number; data: string; broken: string[] }> } }).__promptroomEditor.renderFull(),
-  );
-  return { ...result, data: Buffer.from(result.data, 'base64') };
-}
+/** The AI steps can take a while; the History tab may not be the one showing. */
+const waitForLabel = (page: Page, label: string | RegExp) => waitForHistoryLabel(page, label, { timeout: 20_000, openHistoryTab: true });
 
 /** Counts pixels outside the mask that differ from the original, and pixels well inside it that changed. */
 function compareWithMask(rendered: Buffer, original: Buffer, mask: { data: Uint8ClampedArray }): { outside: number; outsideChanged: number; inside: number; insideChanged: number } {
@@ -108,10 +65,6 @@ function compareWithMask(rendered: Buffer, original: Buffer, mask: { data: Uint8
     }
   }
   return { outside, outsideChanged, inside, insideChanged };
-}
-
-function seriousProblems(problems: string[]): string[] {
-  return problems.filter((line) => !/frame-ancestors' is ignored when delivered via a <meta> element/.test(line));
 }
 
 async function openEditor(page: Page, fileName: string): Promise<void> {
@@ -183,11 +136,7 @@ describe('edits by words in the browser host', () => {
     });
 
     try {
-      await page.goto(host.url);
-      await page.waitForSelector('[data-testid="grid-empty"]');
-      await page.setInputFiles('[data-testid="import-file-input"]', PHOTOS.map((name) => path.join(fixturesDir, name)));
-      await page.locator('[data-testid="import-summary"]').waitFor({ timeout: 30_000 });
-      await page.click('[data-testid="import-close"]');
+      await importFixtures(page, host, PHOTOS);
       await page.locator('[data-testid="grid-cell"][data-file-name="chelsea.png"]').waitFor({ timeout: 10_000 });
       await openEditor(page, 'chelsea.png');
       const original = await sharp(path.join(fixturesDir, 'chelsea.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });

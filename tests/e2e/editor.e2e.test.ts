@@ -15,14 +15,22 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callApi,
+  dropFromDisk,
+  editorState,
   fixturesDir,
+  historyRows,
+  importFixtures,
   launchChromium,
   makeLibraryDir,
   missingPrerequisite,
   openPage,
   removeDir,
+  renderedPixels,
   resultsDir,
+  seriousProblems,
+  settled,
   startHost,
+  waitForLabel as waitForHistoryLabel,
   type RunningHost,
 } from './harness.js';
 
@@ -32,58 +40,7 @@ interface ExportJob {
   failed: { reason: string }[];
 }
 
-interface EditorState {
-  projectId: number | null;
-  head: string | null;
-  tip: string | null;
-  steps: number;
-}
-
-interface HistoryRowInfo {
-  id: string;
-  label: string;
-  depth: number;
-  head: boolean;
-}
-
-const historyRows = (page: Page) =>
-  page.$$eval('[data-testid="history-row"]', (rows) =>
-    rows.map((row) => ({
-      id: row.getAttribute('data-step-id') ?? '',
-      label: row.getAttribute('data-label') ?? '',
-      depth: Number(row.getAttribute('data-depth')),
-      head: row.getAttribute('data-head') === 'true',
-    })),
-  );
-
-const editorState = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __promptroomEditor: { state(): EditorState } }).__promptroomEditor.state());
-
-/** Waits until no commit is in flight and the picture on screen shows the current stack. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const editor = document.querySelector('[data-testid="editor"]');
-      return editor?.getAttribute('data-state') === 'ready' && editor.getAttribute('data-busy') === '0' && editor.getAttribute('data-rendering') === 'false';
-    },
-    undefined,
-    { timeout: 20_000 },
-  );
-}
-
-async function waitForLabel(page: Page, label: string | RegExp): Promise<HistoryRowInfo> {
-  let found: HistoryRowInfo | undefined;
-  await expect
-    .poll(
-      async () => {
-        found = (await historyRows(page)).find((row) => (typeof label === 'string' ? row.label === label : label.test(row.label)));
-        return found !== undefined;
-      },
-      { timeout: 15_000 },
-    )
-    .toBe(true);
-  return found!;
-}
+const waitForLabel = (page: Page, label: string | RegExp) => waitForHistoryLabel(page, label, { timeout: 15_000 });
 
 async function addAdjustment(page: Page, kind: string, param: string, value: number): Promise<void> {
   await page.click('[data-testid="add-adjustment"]');
@@ -127,14 +84,6 @@ function download(host: RunningHost, pathname: string): Promise<Buffer> {
   });
 }
 
-/** The editor's own flattening at full resolution, from the original assets. */
-async function renderedPixels(page: Page): Promise<{ width: number; height: number; data: Buffer; broken: string[] }> {
-  const result = await page.evaluate(() =>
-    (window as unknown as { __promptroomEditor: { renderFull(): Promise<{ width: number; height: number; data: string; broken: string[] }> } }).__promptroomEditor.renderFull(),
-  );
-  return { ...result, data: Buffer.from(result.data, 'base64') };
-}
-
 function maxDifference(a: Buffer, b: Buffer): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
@@ -147,20 +96,6 @@ async function expectParity(page: Page, host: RunningHost, projectId: number): P
   expect([rendered.width, rendered.height]).toEqual([exported.width, exported.height]);
   expect(rendered.data.length).toBe(exported.data.length);
   expect(maxDifference(rendered.data, exported.data)).toBeLessThanOrEqual(1);
-}
-
-function seriousProblems(problems: string[]): string[] {
-  return problems.filter((line) => !/frame-ancestors' is ignored when delivered via a <meta> element/.test(line));
-}
-
-/** Drops real files from disk at a point of the page, as a person dragging from a file manager. */
-async function dropFromDisk(page: Page, paths: string[], at: { x: number; y: number }): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const data = { items: [], files: paths, dragOperationsMask: 1 };
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
-  await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
-  await cdp.detach();
 }
 
 describe('the editor in the browser host', () => {
@@ -186,11 +121,7 @@ describe('the editor in the browser host', () => {
   it('edits with layers and a mask, branches the history, keeps it over a reload, and exports what it shows', async () => {
     const { page, context, problems } = await openPage(browser);
     try {
-      await page.goto(host.url);
-      await page.waitForSelector('[data-testid="grid-empty"]');
-      await page.setInputFiles('[data-testid="import-file-input"]', [path.join(fixturesDir, 'chelsea.png')]);
-      await page.locator('[data-testid="import-summary"]').waitFor({ timeout: 30_000 });
-      await page.click('[data-testid="import-close"]');
+      await importFixtures(page, host, ['chelsea.png']);
       const cell = page.locator('[data-testid="grid-cell"][data-file-name="chelsea.png"]');
       await cell.waitFor({ timeout: 10_000 });
 

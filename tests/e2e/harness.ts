@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'tests', 'fixtures');
@@ -178,4 +179,93 @@ export async function callApi<T>(host: RunningHost, name: string, input: unknown
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Problems worth failing for: CSP violations, uncaught errors. The ignored line is Chromium's note about meta CSP. */
+export function seriousProblems(problems: string[]): string[] {
+  return problems.filter((line) => !/frame-ancestors' is ignored when delivered via a <meta> element/.test(line));
+}
+
+/** Drops real files or folders from disk at a point of the page, as a person dragging from a file manager. */
+export async function dropFromDisk(page: Page, paths: string[], at: { x: number; y: number } = { x: 700, y: 420 }): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
+  await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
+  await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
+  await cdp.detach();
+}
+
+/** Opens the host on an empty library and imports fixture photos through the file input. */
+export async function importFixtures(page: Page, host: RunningHost, fileNames: string[]): Promise<void> {
+  await page.goto(host.url);
+  await page.waitForSelector('[data-testid="grid-empty"]');
+  await page.setInputFiles('[data-testid="import-file-input"]', fileNames.map((name) => path.join(fixturesDir, name)));
+  await page.locator('[data-testid="import-summary"]').waitFor({ timeout: 30_000 });
+  await page.click('[data-testid="import-close"]');
+}
+
+// ─── The editor ─────────────────────────────────────────────────────────────
+
+export interface EditorState {
+  projectId: number | null;
+  head: string | null;
+  tip: string | null;
+  steps: number;
+}
+
+export interface HistoryRowInfo {
+  id: string;
+  label: string;
+  depth: number;
+  head: boolean;
+}
+
+export const historyRows = (page: Page): Promise<HistoryRowInfo[]> =>
+  page.$$eval('[data-testid="history-row"]', (rows) =>
+    rows.map((row) => ({
+      id: row.getAttribute('data-step-id') ?? '',
+      label: row.getAttribute('data-label') ?? '',
+      depth: Number(row.getAttribute('data-depth')),
+      head: row.getAttribute('data-head') === 'true',
+    })),
+  );
+
+export const editorState = (page: Page): Promise<EditorState> =>
+  page.evaluate(() => (window as unknown as { __promptroomEditor: { state(): EditorState } }).__promptroomEditor.state());
+
+/** Waits until no commit is in flight and the picture on screen shows the current stack. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const editor = document.querySelector('[data-testid="editor"]');
+      return editor?.getAttribute('data-state') === 'ready' && editor.getAttribute('data-busy') === '0' && editor.getAttribute('data-rendering') === 'false';
+    },
+    undefined,
+    { timeout: 20_000 },
+  );
+}
+
+/** Waits for a history row with this label (opening the History tab first when asked) and answers it. */
+export async function waitForLabel(page: Page, label: string | RegExp, options: { timeout: number; openHistoryTab?: boolean }): Promise<HistoryRowInfo> {
+  let found: HistoryRowInfo | undefined;
+  await expect
+    .poll(
+      async () => {
+        if (options.openHistoryTab && (await page.locator('[data-testid="tab-history"][aria-selected="true"]').count()) === 0) await page.click('[data-testid="tab-history"]');
+        found = (await historyRows(page)).find((row) => (typeof label === 'string' ? row.label === label : label.test(row.label)));
+        return found !== undefined;
+      },
+      { timeout: options.timeout },
+    )
+    .toBe(true);
+  return found!;
+}
+
+/** The editor's own flattening at full resolution, from the original assets. */
+export async function renderedPixels(page: Page): Promise<{ width: number; height: number; data: Buffer; broken: string[] }> {
+  const result = await page.evaluate(() =>
+    (window as unknown as { __promptroomEditor: { renderFull(): Promise<{ width: number; height: number; data: string; broken: string[] }> } }).__promptroomEditor.renderFull(),
+  );
+  return { ...result, data: Buffer.from(result.data, 'base64') };
 }

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callApi,
+  dropFromDisk,
   fixturesDir,
   launchChromium,
   makeLibraryDir,
@@ -17,6 +18,7 @@ import {
   rawRequest,
   removeDir,
   resultsDir,
+  seriousProblems,
   startHost,
   type RunningHost,
 } from './harness.js';
@@ -47,18 +49,6 @@ async function thumbnailsLoaded(page: Page, count: number): Promise<number[]> {
   return page.$$eval('[data-testid="grid-cell"] img', (images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
 }
 
-/** Drops real files or folders from disk on the page, as a person dragging from a file manager. */
-async function dropFromDisk(page: Page, paths: string[]): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const data = { items: [], files: paths, dragOperationsMask: 1 };
-  const at = { x: 700, y: 420 };
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
-  await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
-  await cdp.detach();
-}
-
-/** Problems worth failing for: CSP violations, uncaught errors. The ignored line is Chromium's note about meta CSP. */
 function madeUpName(n: number): string {
   return `IMG_${String(n).padStart(6, '0')}.jpg`;
 }
@@ -77,10 +67,6 @@ function madeUpPhoto(n: number) {
     colorLabel: null,
     trashedAt: null,
   };
-}
-
-function seriousProblems(problems: string[]): string[] {
-  return problems.filter((line) => !/frame-ancestors' is ignored when delivered via a <meta> element/.test(line));
 }
 
 describe('the library in the browser host', () => {

@@ -276,31 +276,7 @@ function promptTokens(request: FakeRequest): number {
 type WirePart = { text: string; thought?: boolean } | { inlineData: { mimeType: string; data: string }; thought?: boolean };
 
 function answer(request: FakeRequest, res: ServerResponse, parts: WirePart[], extra: { finishReason?: string } = {}): void {
-  const images = parts.filter((part) => 'inlineData' in part && !part.thought).length;
-  const textTokens = parts.reduce((sum, part) => sum + ('text' in part ? Math.ceil(part.text.length / 4) : 0), 0);
-  const imageTokens = images * TOKENS_PER_OUTPUT_IMAGE;
-  const prompt = promptTokens(request);
-  const usage: FakeUsage = {
-    promptTokenCount: prompt,
-    candidatesTokenCount: imageTokens + textTokens,
-    totalTokenCount: prompt + imageTokens + textTokens,
-    candidatesTokensDetails: [
-      ...(imageTokens > 0 ? [{ modality: 'IMAGE', tokenCount: imageTokens }] : []),
-      ...(textTokens > 0 ? [{ modality: 'TEXT', tokenCount: textTokens }] : []),
-    ],
-  };
-  request.answeredUsage = usage;
-  const candidate = {
-    ...(parts.length > 0 && { content: { role: 'model', parts } }),
-    finishReason: extra.finishReason ?? 'STOP',
-    index: 0,
-  };
-  sendJson(res, 200, {
-    candidates: [candidate],
-    usageMetadata: usage,
-    modelVersion: request.model ?? 'gemini-2.5-flash-image',
-    responseId: `fake-${Math.random().toString(36).slice(2, 10)}`,
-  });
+  sendJson(res, 200, { ...answerBody(request, parts, extra), responseId: `fake-${Math.random().toString(36).slice(2, 10)}` });
 }
 
 function png(bytes: Buffer): WirePart {

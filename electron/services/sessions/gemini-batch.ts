@@ -4,16 +4,16 @@
  * in `metadata`; answers come back inline in the finished job (`dest.inlinedResponses`), read
  * with the same rules as a single call's answer (blocked, safety, no image).
  */
-import { ApiError, GoogleGenAI, JobState, Modality } from '@google/genai';
-import type { BatchJob, Content, GenerateContentResponse, InlinedRequest, Part } from '@google/genai';
+import type { GoogleGenAI, JobState, Modality } from '@google/genai';
+import type { BatchJob, GenerateContentResponse, InlinedRequest } from '@google/genai';
 import { actualCostUsd, modelLimits } from '../providers/gemini/models.js';
-import { ProviderError, type EditResult, type ProviderImage } from '../providers/types.js';
+import { buildContents, causes, isApiError, loadSdk, NETWORK_CODES, readAnswerParts, SAFETY_FINISH, scrub, shorten } from '../providers/gemini/provider.js';
+import { ProviderError, type EditResult } from '../providers/types.js';
 import type { Prepared, StoredRequest } from '../edit/queue.js';
 
 /** The Batch API bills this share of the list price. */
 export const BATCH_PRICE_FACTOR = 0.5;
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
-const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 
 export type BatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
@@ -56,27 +56,20 @@ export interface BatchClientOptions {
 /** The request a job would send, as an inlined batch request (same parts, same order). */
 export function inlinedRequest(request: BatchRequest): InlinedRequest {
   const limits = modelLimits(request.stored.model);
-  const signature = limits.needsThoughtSignatures ? SKIP_THOUGHT_SIGNATURE : undefined;
-  const contents: Content[] = [];
-  for (const turn of request.prepared.conversation) {
-    contents.push({ role: 'user', parts: [{ text: turn.prompt }] });
-    contents.push({ role: 'model', parts: [inline(turn.output, signature)] });
-  }
-  const parts: Part[] = [];
-  let number = 2;
-  for (const reference of request.prepared.references) {
-    const kind = reference.role === 'style' ? 'style reference' : 'reference';
-    parts.push({ text: reference.label ? `Image ${number++} (${kind}: ${reference.label})` : `Image ${number++} (${kind})` }, inline(reference));
-  }
-  if (request.prepared.references.length > 0) parts.push({ text: 'Image 1 (the image to edit)' });
-  parts.push(inline({ bytes: request.prepared.image, mimeType: 'image/png' }));
-  parts.push({ text: request.stored.prompt });
-  contents.push({ role: 'user', parts });
+  const contents = buildContents(
+    {
+      prompt: request.stored.prompt,
+      image: { bytes: request.prepared.image, mimeType: 'image/png' },
+      references: request.prepared.references,
+      conversation: request.prepared.conversation,
+    },
+    limits,
+  );
   return {
     contents,
     metadata: { key: request.key },
     config: {
-      responseModalities: [Modality.IMAGE, Modality.TEXT],
+      responseModalities: ['IMAGE' as Modality, 'TEXT' as Modality],
       ...(limits.aspectRatios.includes(request.prepared.aspectRatio) && { imageConfig: { aspectRatio: request.prepared.aspectRatio } }),
     },
   };
@@ -89,16 +82,19 @@ export function requestBytes(request: BatchRequest): number {
 }
 
 export function createGeminiBatchClient(options: BatchClientOptions): BatchClient {
-  const ai = new GoogleGenAI({
-    vertexai: false,
-    apiKey: options.apiKey,
-    httpOptions: { baseUrl: options.baseUrl ?? DEFAULT_BASE_URL, timeout: options.timeoutMs ?? 300_000, retryOptions: { attempts: 1 } },
-  });
+  const client: Promise<GoogleGenAI> = loadSdk().then(
+    (sdk) =>
+      new sdk.GoogleGenAI({
+        vertexai: false,
+        apiKey: options.apiKey,
+        httpOptions: { baseUrl: options.baseUrl ?? DEFAULT_BASE_URL, timeout: options.timeoutMs ?? 300_000, retryOptions: { attempts: 1 } },
+      }),
+  );
 
   return {
     async create({ model, displayName, requests }, signal) {
       try {
-        const job = await ai.batches.create({
+        const job = await (await client).batches.create({
           model,
           src: requests.map(inlinedRequest),
           config: { displayName, ...(signal && { abortSignal: signal }) },
@@ -112,7 +108,7 @@ export function createGeminiBatchClient(options: BatchClientOptions): BatchClien
     async get(name, signal) {
       let job: BatchJob;
       try {
-        job = await ai.batches.get({ name, ...(signal && { config: { abortSignal: signal } }) });
+        job = await (await client).batches.get({ name, ...(signal && { config: { abortSignal: signal } }) });
       } catch (error) {
         throw toBatchError(error, options.apiKey);
       }
@@ -131,7 +127,7 @@ export function createGeminiBatchClient(options: BatchClientOptions): BatchClien
     },
     async findByDisplayName(displayName) {
       try {
-        const pager = await ai.batches.list({ config: { pageSize: 100 } });
+        const pager = await (await client).batches.list({ config: { pageSize: 100 } });
         for await (const job of pager) if (job.displayName === displayName && job.name) return { name: job.name };
         return null;
       } catch (error) {
@@ -140,7 +136,7 @@ export function createGeminiBatchClient(options: BatchClientOptions): BatchClien
     },
     async cancel(name) {
       try {
-        await ai.batches.cancel({ name });
+        await (await client).batches.cancel({ name });
       } catch (error) {
         throw toBatchError(error, options.apiKey);
       }
@@ -148,60 +144,40 @@ export function createGeminiBatchClient(options: BatchClientOptions): BatchClien
   };
 }
 
-function inline(image: ProviderImage, thoughtSignature?: string): Part {
-  return { inlineData: { mimeType: image.mimeType, data: Buffer.from(image.bytes).toString('base64') }, ...(thoughtSignature !== undefined && { thoughtSignature }) };
-}
-
 function stateOf(state: JobState | undefined): BatchState {
   switch (state) {
-    case JobState.JOB_STATE_SUCCEEDED:
-    case JobState.JOB_STATE_PARTIALLY_SUCCEEDED:
+    case 'JOB_STATE_SUCCEEDED':
+    case 'JOB_STATE_PARTIALLY_SUCCEEDED':
       return 'succeeded';
-    case JobState.JOB_STATE_FAILED:
+    case 'JOB_STATE_FAILED':
       return 'failed';
-    case JobState.JOB_STATE_CANCELLED:
-    case JobState.JOB_STATE_CANCELLING:
+    case 'JOB_STATE_CANCELLED':
+    case 'JOB_STATE_CANCELLING':
       return 'cancelled';
-    case JobState.JOB_STATE_EXPIRED:
+    case 'JOB_STATE_EXPIRED':
       return 'expired';
-    case JobState.JOB_STATE_RUNNING:
+    case 'JOB_STATE_RUNNING':
       return 'running';
     default:
       return 'pending';
   }
 }
 
-const SAFETY_FINISH = new Set(['SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION']);
-
 /** One inlined answer, read like a single call's answer. */
 function readAnswer(response: GenerateContentResponse, model: string, costUsd: number, apiKey: string): EditResult | ProviderError {
   const usage = response.usageMetadata;
-  const blockReason = response.promptFeedback?.blockReason;
+  const { images, text: raw, blockReason, finishReason } = readAnswerParts(response);
   if (blockReason) return new ProviderError('blocked', `Gemini refused the prompt for this photo (blocked: ${blockReason}). Rephrase it and retry the photo.`);
-  const candidate = response.candidates?.[0];
-  const images: ProviderImage[] = [];
-  const texts: string[] = [];
-  for (const part of candidate?.content?.parts ?? []) {
-    if (part.thought) continue;
-    if (part.text) texts.push(part.text);
-    const data = part.inlineData?.data;
-    if (data) {
-      const bytes = new Uint8Array(Buffer.from(data, 'base64'));
-      const mimeType = imageType(bytes);
-      if (mimeType) images.push({ bytes, mimeType });
-    }
-  }
-  const text = scrub(texts.join('\n').trim(), apiKey);
+  const text = scrub(raw, apiKey);
   if (images.length > 0) {
     return { images, text, model, usage: { inputTokens: usage?.promptTokenCount ?? 0, outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0), costUsd } };
   }
-  const finishReason = candidate?.finishReason;
   if (finishReason && SAFETY_FINISH.has(finishReason)) {
     return new ProviderError('safety', `Gemini's safety filter stopped the result for this photo (${finishReason}). Try a different prompt.`, text ? { text } : {});
   }
   return new ProviderError(
     'no-image',
-    text ? `Gemini answered without an image: "${text.length > 300 ? `${text.slice(0, 299)}…` : text}"` : `Gemini returned no image for this photo (${finishReason ?? 'no candidates'}).`,
+    text ? `Gemini answered without an image: "${shorten(text, 300)}"` : `Gemini returned no image for this photo (${finishReason ?? 'no candidates'}).`,
     { text },
   );
 }
@@ -215,37 +191,21 @@ function itemError(error: { code?: number; message?: string } | undefined): Prov
   return new ProviderError('server', `Gemini could not process this photo in the batch${said}. Retry it.`);
 }
 
-function imageType(bytes: Uint8Array): ProviderImage['mimeType'] | undefined {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'RIFF' && Buffer.from(bytes.subarray(8, 12)).toString('latin1') === 'WEBP') return 'image/webp';
-  return undefined;
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
-
 /** What a failed batch call means for the session: wait for the network, stop, or report. */
 function toBatchError(error: unknown, apiKey: string): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof ApiError || (error instanceof Error && error.name === 'ApiError' && typeof (error as { status?: unknown }).status === 'number')) {
-    const status = (error as ApiError).status;
+  if (isApiError(error)) {
+    const status = error.status;
     const message = scrub(error.message, apiKey).slice(0, 300);
     if (status === 401 || status === 403 || /API key not valid/i.test(message)) return new ProviderError('auth', 'The Gemini API key was refused. Check the key in Settings.', { status });
     if (status === 429) return new ProviderError('rate-limit', 'Gemini is busy with too many batch requests; the session will try again.', { status });
     if (status >= 500) return new ProviderError('server', `Gemini had a server problem with the batch (HTTP ${status}); the session will try again.`, { status });
     return new ProviderError('bad-request', `Gemini rejected the batch (HTTP ${status}): ${message}`, { status });
   }
-  const chain: Array<{ name?: string; message?: string; code?: string }> = [];
-  for (let current: unknown = error; current && typeof current === 'object' && chain.length < 8; current = (current as { cause?: unknown }).cause) {
-    chain.push(current as { name?: string; message?: string; code?: string });
-  }
+  const chain = causes(error);
   if (chain.some((link) => link.name === 'AbortError' || link.name === 'TimeoutError')) return new ProviderError('timeout', 'Gemini did not answer the batch request in time; the session will try again.');
   if (chain.some((link) => (link.code && NETWORK_CODES.has(link.code)) || (link.name === 'TypeError' && /fetch failed|terminated|network/i.test(link.message ?? '')))) {
     return new ProviderError('network', 'Could not reach Gemini; the batch will be sent (or checked) when the network is back.');
   }
   return new ProviderError('server', `The batch request failed: ${scrub(error instanceof Error ? error.message : String(error), apiKey).slice(0, 300)}`);
-}
-
-function scrub(text: string, apiKey: string): string {
-  return apiKey.length >= 4 ? text.split(apiKey).join('[API key]') : text;
 }

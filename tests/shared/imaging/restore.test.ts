@@ -14,25 +14,8 @@ import {
   measureFade,
   removeDefects,
 } from '../../../shared/imaging/restore.js';
+import { gaussian, mapPixels as map, psnr as psnrOf, random } from '../../support/quality.js';
 import { pixel } from './helpers.js';
-
-/** xorshift32 in 0..1 */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-function gaussian(seed: number): () => number {
-  const r = random(seed);
-  return () => Math.sqrt(-2 * Math.log(Math.max(1e-12, r()))) * Math.cos(2 * Math.PI * r());
-}
 
 /** A smooth scene: a diagonal colour gradient with a few soft shapes, opaque. */
 function scene(width: number, height: number): RgbaImage {
@@ -58,22 +41,8 @@ function withNoise(image: RgbaImage, sigma: number, seed = 3): RgbaImage {
   return { ...image, data };
 }
 
-function map(image: RgbaImage, f: (r: number, g: number, b: number) => [number, number, number]): RgbaImage {
-  const data = new Uint8ClampedArray(image.data);
-  for (let p = 0; p < data.length; p += 4) data.set(f(data[p] as number, data[p + 1] as number, data[p + 2] as number), p);
-  return { ...image, data };
-}
-
-function psnr(a: RgbaImage, b: RgbaImage, mask?: Uint8ClampedArray): number {
-  let se = 0;
-  let n = 0;
-  for (let i = 0; i < a.width * a.height; i++) {
-    if (mask && (mask[i] as number) < 128) continue;
-    for (let c = 0; c < 3; c++) se += ((a.data[i * 4 + c] as number) - (b.data[i * 4 + c] as number)) ** 2;
-    n += 3;
-  }
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
-}
+/** Identical images score Infinity here. */
+const psnr = (a: RgbaImage, b: RgbaImage, mask?: Uint8ClampedArray) => psnrOf(a, b, mask, Infinity);
 
 describe('channel levels (the adjustment colour-cast removal writes)', () => {
   it('maps each channel through its own black, white and gamma', () => {

@@ -3,7 +3,8 @@
  * official SDK and every failure into a ProviderError a person can read. It never retries; the
  * job queue decides that from `ProviderError.retryable`.
  */
-import { ApiError, GoogleGenAI, Modality } from '@google/genai';
+import type { ApiError, GoogleGenAI, Modality } from '@google/genai';
+import type * as GenAi from '@google/genai';
 import type { Content, GenerateContentResponse, Part } from '@google/genai';
 import {
   ProviderError,
@@ -60,7 +61,8 @@ interface CallOutcome {
 export function createGeminiProvider(options: GeminiProviderOptions): GeminiProvider {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const hasKey = options.apiKey.trim() !== '';
-  const ai = new GoogleGenAI({
+  // The SDK takes half a second to load, so it is loaded with the first provider, not at start.
+  const client: Promise<GoogleGenAI> = loadSdk().then((sdk) => new sdk.GoogleGenAI({
     // Explicit, so GOOGLE_GENAI_USE_VERTEXAI or GOOGLE_GEMINI_BASE_URL in the environment cannot
     // send the user's key somewhere else.
     vertexai: false,
@@ -72,18 +74,19 @@ export function createGeminiProvider(options: GeminiProviderOptions): GeminiProv
       // One attempt: the job queue owns retries and tells the user about them.
       retryOptions: { attempts: 1 },
     },
-  });
+  }));
   const errorContext = { apiKey: options.apiKey, timeoutMs };
 
   async function callOnce(request: EditRequest, limits: GeminiModelLimits, contents: Content[], signal: AbortSignal): Promise<CallOutcome> {
     const seen: SeenResponse = {};
     let response: GenerateContentResponse;
     try {
+      const ai = await client;
       response = await ai.models.generateContent({
         model: request.model,
         contents,
         config: {
-          responseModalities: [Modality.IMAGE, Modality.TEXT],
+          responseModalities: ['IMAGE' as Modality, 'TEXT' as Modality],
           ...(request.aspectRatio !== undefined && { imageConfig: { aspectRatio: request.aspectRatio } }),
           abortSignal: signal,
           // A CONTINUATION answer would otherwise make the SDK send (and bill) more requests.
@@ -139,6 +142,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): GeminiProv
     requireKey();
     const found: GeminiModelInfo[] = [];
     try {
+      const ai = await client;
       const pager = await ai.models.list({ config: { pageSize: 100, ...(listOptions.signal && { abortSignal: listOptions.signal }) } });
       for await (const model of pager) {
         const name = (model.name ?? '').replace(/^models\//, '');
@@ -196,8 +200,9 @@ function referenceLabel(reference: ReferenceImage, number: number): string {
 /**
  * Earlier turns as user (prompt) / model (its output image) pairs, then this turn: each
  * reference after a label the prompt can name, the image being edited, and the prompt last.
+ * The Batch API sends the same contents (sessions/gemini-batch.ts).
  */
-function buildContents(request: EditRequest, limits: GeminiModelLimits): Content[] {
+export function buildContents(request: Pick<EditRequest, 'prompt' | 'image' | 'references' | 'conversation'>, limits: GeminiModelLimits): Content[] {
   const contents: Content[] = [];
   const signature = limits.needsThoughtSignatures ? SKIP_THOUGHT_SIGNATURE : undefined;
   for (const turn of request.conversation) {
@@ -218,7 +223,8 @@ function buildContents(request: EditRequest, limits: GeminiModelLimits): Content
   return contents;
 }
 
-const SAFETY_FINISH = new Set(['SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION']);
+/** Finish reasons that mean a safety filter stopped the result. */
+export const SAFETY_FINISH: ReadonlySet<string> = new Set(['SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'IMAGE_PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION']);
 
 function usageOf(response: GenerateContentResponse, model: string): EditUsage {
   const usage = response.usageMetadata;
@@ -229,21 +235,22 @@ function usageOf(response: GenerateContentResponse, model: string): EditUsage {
   };
 }
 
+/** What an answer holds: the final parts' images and text, and why it may hold none. */
+export interface AnswerParts {
+  images: ProviderImage[];
+  /** The text parts joined, trimmed, not scrubbed. */
+  text: string;
+  blockReason?: string;
+  finishReason?: string;
+}
+
 /**
  * Reads the first candidate's parts. `response.data` is not used: it concatenates the base64 of
- * every image part into one string.
+ * every image part into one string. A blocked prompt has no parts to read.
  */
-function readResponse(response: GenerateContentResponse, model: string, apiKey: string): CallOutcome {
-  const usage = usageOf(response, model);
+export function readAnswerParts(response: GenerateContentResponse): AnswerParts {
   const blockReason = response.promptFeedback?.blockReason;
-  if (blockReason) {
-    return {
-      images: [],
-      text: '',
-      usage,
-      refusal: new ProviderError('blocked', `Gemini refused the prompt (blocked: ${blockReason}). Rephrase it, or try a different image, and run the edit again.`),
-    };
-  }
+  if (blockReason) return { images: [], text: '', blockReason };
   const candidate = response.candidates?.[0];
   const images: ProviderImage[] = [];
   const texts: string[] = [];
@@ -258,10 +265,22 @@ function readResponse(response: GenerateContentResponse, model: string, apiKey: 
       if (mimeType) images.push({ bytes, mimeType });
     }
   }
-  const text = texts.join('\n').trim();
+  return { images, text: texts.join('\n').trim(), ...(candidate?.finishReason !== undefined && { finishReason: candidate.finishReason }) };
+}
+
+function readResponse(response: GenerateContentResponse, model: string, apiKey: string): CallOutcome {
+  const usage = usageOf(response, model);
+  const { images, text, blockReason, finishReason } = readAnswerParts(response);
+  if (blockReason) {
+    return {
+      images: [],
+      text: '',
+      usage,
+      refusal: new ProviderError('blocked', `Gemini refused the prompt (blocked: ${blockReason}). Rephrase it, or try a different image, and run the edit again.`),
+    };
+  }
   if (images.length > 0) return { images, text, usage };
 
-  const finishReason = candidate?.finishReason;
   if (finishReason && SAFETY_FINISH.has(finishReason)) {
     return {
       images: [],
@@ -338,11 +357,11 @@ function cancelled(): ProviderError {
   return new ProviderError('cancelled', 'The edit was cancelled.');
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+export const NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** The error and its causes, outermost first. */
-function causes(error: unknown): Array<{ name?: string; message?: string; code?: string }> {
+export function causes(error: unknown): Array<{ name?: string; message?: string; code?: string }> {
   const chain: Array<{ name?: string; message?: string; code?: string }> = [];
   let current: unknown = error;
   while (current && typeof current === 'object' && chain.length < 8) {
@@ -365,7 +384,7 @@ function toProviderError(error: unknown, context: ErrorContext): ProviderError {
 function classify(error: unknown, context: ErrorContext): ProviderError {
   if (error instanceof ProviderError) return error;
   if (context.callerAborted) return cancelled();
-  if (error instanceof ApiError || (error instanceof Error && error.name === 'ApiError' && typeof (error as { status?: unknown }).status === 'number')) {
+  if (isApiError(error)) {
     return fromHttpError((error as ApiError).status, error.message, context);
   }
   const chain = causes(error);
@@ -479,10 +498,24 @@ function retryDelayOf(body: GoogleErrorBody): number | undefined {
   return undefined;
 }
 
-function scrub(text: string, apiKey: string): string {
+/** The text with the API key blanked out. */
+export function scrub(text: string, apiKey: string): string {
   return apiKey.length >= 4 ? text.split(apiKey).join('[API key]') : text;
 }
 
-function shorten(text: string, max: number): string {
+export function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+type GenAiSdk = typeof GenAi;
+let sdk: Promise<GenAiSdk> | null = null;
+
+/** The SDK module, loaded once on first use. */
+export function loadSdk(): Promise<GenAiSdk> {
+  return (sdk ??= import('@google/genai'));
+}
+
+/** The SDK's ApiError, recognised without loading the SDK (it carries its name and HTTP status). */
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof Error && error.name === 'ApiError' && typeof (error as { status?: unknown }).status === 'number';
 }
