@@ -533,6 +533,16 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     },
   };
   Object.assign(handlers, sessionHandlers(sessions));
+  if (options.host === 'browser') {
+    // As with export.start: a page may not choose where files are written on this machine.
+    const exportAccepted = handlers['sessions.exportAccepted']!;
+    handlers['sessions.exportAccepted'] = (input) => {
+      if (input.folder !== undefined) {
+        throw new UserFacingError('unsupported', 'The browser host exports into the library and offers the files as downloads.');
+      }
+      return exportAccepted(input);
+    };
+  }
 
   // Originals of a crashed import that never got their row: collect them once things are quiet.
   const collector = setTimeout(() => {

@@ -129,3 +129,25 @@ describe('the browser host', () => {
     expect(await fs.readdir(services.assets.stagingDir)).toEqual([]);
   });
 });
+
+describe('the browser host and files on this machine', () => {
+  it('never lets a page choose a folder to write into', async () => {
+    const tmp = tempDir();
+    const services = await openServices({ libraryDir: tmp.dir, host: 'browser', version: 't', systemLocale: 'en' });
+    try {
+      const { dispatch } = await import('../../../shared/contract/dispatch.js');
+      for (const [name, input] of [
+        ['export.start', { projectIds: [1], options: {}, folder: '/etc' }],
+        ['sessions.exportAccepted', { sessionId: 1, options: {}, folder: '/etc' }],
+        ['import.start', { paths: ['/etc/passwd'] }],
+        ['import.one', { name: 'passwd', path: '/etc/passwd' }],
+      ] as const) {
+        const result = await dispatch(services.handlers, name, input);
+        expect(result, name).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+      }
+    } finally {
+      services.close();
+      tmp.cleanup();
+    }
+  });
+});
