@@ -473,6 +473,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
         refused: result.refused ? { reason: result.refused.reason.en, reasonZh: result.refused.reason.zh, cloudable: result.refused.cloudable } : null,
       };
     },
+    'local.subjectMask': ({ projectId }) => local().subjectMask(projectId),
     'local.restore': async ({ projectId }) => {
       const result = await local().restore(projectId);
       emit({ type: 'library.changed' });

@@ -436,6 +436,14 @@ export const api = {
       refused: z.object({ reason: z.string(), reasonZh: z.string(), cloudable: z.boolean() }).nullable(),
     }),
   ),
+  /**
+   * The subject (a person) found by the local model, as a stored greyscale mask the size of the
+   * project; usable as the mask of a masked cloud edit (`edit.submit` with `mask: { sha256 }`).
+   */
+  'local.subjectMask': call(
+    z.object({ projectId: ProjectIdSchema }).strict(),
+    z.object({ sha256: Sha256, coverage: z.number() }).nullable(),
+  ),
   /** Restoration of an old print or scan: each sub-step its own history step. */
   'local.restore': call(z.object({ projectId: ProjectIdSchema }).strict(), z.object({ stepIds: z.array(z.string()) })),
   /** Electron only: exports the current render to a temp file and starts dragging it out of the window. */

@@ -238,6 +238,28 @@ describe('edits by words through the job queue', () => {
     expect(fake.requests.every((r) => r.imageCount === 3)).toBe(true);
   });
 
+  it('uses the local subject mask as the region of a cloud edit: only the person changes', async () => {
+    await services.runImport({ paths: [fixture('astronaut.png')] });
+    const astronaut = services.library.list({ search: 'astronaut' }).items[0]!;
+    const { project } = services.projects.create(astronaut.id, 'subject');
+    const subject = await services.handlers['local.subjectMask']!({ projectId: project.id });
+    expect(subject).not.toBeNull();
+    expect(subject!.coverage).toBeGreaterThan(0.05);
+    fake.reset();
+    const done = await settle(services.edits.submit(request(project.id, { prompt: 'give her a red suit', mask: { sha256: subject!.sha256 } })).jobId);
+    expect(done.state).toBe('succeeded');
+    const mask = await sharp(services.locateImage(subject!.sha256)!).greyscale().raw().toBuffer();
+    const before = await decodeRgba(fixture('astronaut.png'));
+    const { image: after } = await renderFull(services.projects.stackAtHead(project.id).stack, (sha) => services.locateImage(sha));
+    let outside = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] !== 0) continue;
+      outside++;
+      for (let c = 0; c < 3; c++) expect(after.data[i * 4 + c]).toBe(before.data[i * 4 + c]);
+    }
+    expect(outside).toBeGreaterThan(1000);
+  }, 60_000);
+
   it('runs the same job path from the command line: a masked edit, an offline edit queued, a refusal exiting non-zero', async () => {
     services.close();
     const maskFile = path.join(tmp.dir, 'mask.png');
