@@ -1,6 +1,6 @@
 /**
- * The benchmark's photos: synthetic 24-megapixel JPEGs (6000 × 4000) generated once with sharp and
- * cached under os.tmpdir()/promptroom-bench-photos, reused across runs. Each is a gradient with
+ * The benchmark's photos: synthetic JPEGs (24 MP, 6000 × 4000, for import and export; 12 MP for
+ * sessions) generated once with sharp and cached under os.tmpdir(), reused across runs. Each is a gradient with
  * colour waves and sensor-like noise, so the JPEGs are about as large as a camera's (~6–7 MB at
  * quality 90), and each is cut from a different offset with its own brightness and EXIF date, so
  * no two have the same bytes.
@@ -17,8 +17,33 @@ const MARGIN = 128;
 /** Bump when the generator changes so old caches are not mixed with new photos. */
 const GENERATOR_VERSION = 1;
 
-export const cacheRoot = path.join(os.tmpdir(), 'promptroom-bench-photos');
-const originalsDir = path.join(cacheRoot, `v${GENERATOR_VERSION}`, 'all');
+/** A kind of bench photo: its size, where its cache lives, and what its EXIF says. */
+export interface PhotoKind {
+  width: number;
+  height: number;
+  cacheRoot: string;
+  model: string;
+  firstDay: number;
+  hoursApart: number;
+}
+
+export const PHOTOS_24MP: PhotoKind = {
+  width: PHOTO_WIDTH,
+  height: PHOTO_HEIGHT,
+  cacheRoot: path.join(os.tmpdir(), 'promptroom-bench-photos', `v${GENERATOR_VERSION}`),
+  model: 'Bench 24MP',
+  firstDay: Date.UTC(2024, 0, 1),
+  hoursApart: 7,
+};
+
+export const PHOTOS_12MP: PhotoKind = {
+  width: 4000,
+  height: 3000,
+  cacheRoot: path.join(os.tmpdir(), 'promptroom-bench-photos-12mp', `v${GENERATOR_VERSION}`),
+  model: 'Bench 12MP',
+  firstDay: Date.UTC(2023, 5, 1),
+  hoursApart: 5,
+};
 
 export function photoName(index: number): string {
   return `IMG_${String(index + 1).padStart(4, '0')}.jpg`;
@@ -28,15 +53,19 @@ export function photoName(index: number): string {
  * Makes sure the first `count` photos exist and returns a folder holding exactly those (hard
  * links into the cache), so a folder import picks up `count` photos and nothing else.
  */
-export async function ensurePhotos(count: number): Promise<{ dir: string; files: string[]; totalBytes: number; generated: number }> {
+export async function ensurePhotos(
+  count: number,
+  kind: PhotoKind = PHOTOS_24MP,
+): Promise<{ dir: string; files: string[]; totalBytes: number; generated: number }> {
+  const originalsDir = path.join(kind.cacheRoot, 'all');
   await fs.mkdir(originalsDir, { recursive: true });
   const missing: number[] = [];
   for (let i = 0; i < count; i++) {
     if (!(await exists(path.join(originalsDir, photoName(i))))) missing.push(i);
   }
-  if (missing.length > 0) await generate(missing);
+  if (missing.length > 0) await generate(missing, kind, originalsDir);
 
-  const dir = path.join(cacheRoot, `v${GENERATOR_VERSION}`, `set-${count}`);
+  const dir = path.join(kind.cacheRoot, `set-${count}`);
   const wanted = new Set(Array.from({ length: count }, (_, i) => photoName(i)));
   await fs.mkdir(dir, { recursive: true });
   for (const name of await fs.readdir(dir)) {
@@ -58,16 +87,16 @@ export async function ensurePhotos(count: number): Promise<{ dir: string; files:
   return { dir, files, totalBytes, generated: missing.length };
 }
 
-async function generate(indices: number[]): Promise<void> {
-  log(`generating ${indices.length} synthetic ${PHOTO_WIDTH}×${PHOTO_HEIGHT} JPEGs into ${originalsDir} (once; cached for later runs)…`);
+async function generate(indices: number[], kind: PhotoKind, originalsDir: string): Promise<void> {
+  log(`generating ${indices.length} synthetic ${kind.width}×${kind.height} JPEGs into ${originalsDir} (once; cached for later runs)…`);
   const started = performance.now();
-  const base = baseImage();
+  const base = baseImage(kind);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < indices.length) {
       const index = indices[next++]!;
-      await writePhoto(base, index);
+      await writePhoto(base, index, kind, originalsDir);
       done++;
       if (done % 20 === 0 || done === indices.length) log(`  generated ${done}/${indices.length}`);
     }
@@ -76,10 +105,10 @@ async function generate(indices: number[]): Promise<void> {
   log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** A (6000+128) × (4000+128) RGB image: gradients, colour waves and noise of ±12 levels. */
-function baseImage(): { data: Buffer; width: number; height: number } {
-  const width = PHOTO_WIDTH + MARGIN;
-  const height = PHOTO_HEIGHT + MARGIN;
+/** A (width+128) × (height+128) RGB image: gradients, colour waves and noise of ±12 levels. */
+function baseImage(kind: PhotoKind): { data: Buffer; width: number; height: number } {
+  const width = kind.width + MARGIN;
+  const height = kind.height + MARGIN;
   const data = Buffer.allocUnsafe(width * height * 3);
   const random = prng(0x5eed);
   const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
@@ -97,17 +126,17 @@ function baseImage(): { data: Buffer; width: number; height: number } {
   return { data, width, height };
 }
 
-async function writePhoto(base: { data: Buffer; width: number; height: number }, index: number): Promise<void> {
+async function writePhoto(base: { data: Buffer; width: number; height: number }, index: number, kind: PhotoKind, originalsDir: string): Promise<void> {
   const left = (index * 37) % MARGIN;
   const top = (index * 59) % MARGIN;
   const gain = 0.9 + ((index * 7) % 21) / 100;
-  const day = new Date(Date.UTC(2024, 0, 1) + index * 3_600_000 * 7);
+  const day = new Date(kind.firstDay + index * 3_600_000 * kind.hoursApart);
   const exifDate = day.toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, ':');
   const jpeg = await sharp(base.data, { raw: { width: base.width, height: base.height, channels: 3 } })
-    .extract({ left, top, width: PHOTO_WIDTH, height: PHOTO_HEIGHT })
+    .extract({ left, top, width: kind.width, height: kind.height })
     .linear(gain, (index % 9) - 4)
     .withExif({
-      IFD0: { Make: 'Promptroom', Model: 'Bench 24MP', DateTime: exifDate },
+      IFD0: { Make: 'Promptroom', Model: kind.model, DateTime: exifDate },
       IFD2: { DateTimeOriginal: exifDate },
     })
     .jpeg({ quality: 90 })
