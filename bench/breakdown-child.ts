@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { AssetStore, sha256Of } from '../electron/services/assets.js';
-import { expandPaths, makeThumbnails, readExif } from '../electron/services/importer.js';
+import { expandPaths, makeThumbnails, photoRow, readExif } from '../electron/services/importer.js';
 import { openDatabase } from '../electron/services/library/database.js';
 import { Library } from '../electron/services/library/library.js';
 import { DEFAULT_PIXEL_LIMIT, resourceFigures } from './common.js';
@@ -50,28 +50,7 @@ async function main(): Promise<void> {
       await timed('write original (fsync)', () => assets.writeAtomic(assets.originalPath(sha256), bytes));
       await timed('write preview (fsync)', () => assets.writeAtomic(assets.thumbPath(sha256, 'preview'), preview));
       await timed('write thumb (fsync)', () => assets.writeAtomic(assets.thumbPath(sha256, 'thumb'), thumb));
-      await timed('insertPhoto', () =>
-        library.insertPhoto({
-          sha256,
-          fileName: path.basename(source.displayName),
-          sourcePath: source.sourcePath,
-          format: metadata.format ?? 'unknown',
-          byteSize: stat.size,
-          width: metadata.width ?? 0,
-          height: metadata.height ?? 0,
-          orientation: exif.orientation ?? 1,
-          takenAt: exif.takenAt,
-          cameraMake: exif.cameraMake,
-          cameraModel: exif.cameraModel,
-          lens: exif.lens,
-          iso: exif.iso,
-          exposureTime: exif.exposureTime,
-          fNumber: exif.fNumber,
-          focalLength: exif.focalLength,
-          gpsLatitude: exif.gpsLatitude,
-          gpsLongitude: exif.gpsLongitude,
-        }),
-      );
+      await timed('insertPhoto', () => library.insertPhoto(photoRow(sha256, source, stat.size, metadata, exif)));
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));

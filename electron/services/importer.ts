@@ -150,31 +150,10 @@ async function importOne(
       throw new ImportRefusal(describeDecodeError(error));
     });
     const exif = await readExif(bytes);
-    const orientation = exif.orientation ?? metadata.orientation ?? 1;
-    const swapped = orientation >= 5 && orientation <= 8;
     await assets.writeAtomic(assets.originalPath(sha256), bytes);
     await assets.writeAtomic(assets.thumbPath(sha256, 'preview'), preview);
     await assets.writeAtomic(assets.thumbPath(sha256, 'thumb'), thumb);
-    const photo: NewPhoto = {
-      sha256,
-      fileName: path.basename(source.displayName),
-      sourcePath: source.sourcePath,
-      format: metadata.format ?? 'unknown',
-      byteSize: stat.size,
-      width: swapped ? height : width,
-      height: swapped ? width : height,
-      orientation,
-      takenAt: exif.takenAt,
-      cameraMake: exif.cameraMake,
-      cameraModel: exif.cameraModel,
-      lens: exif.lens,
-      iso: exif.iso,
-      exposureTime: exif.exposureTime,
-      fNumber: exif.fNumber,
-      focalLength: exif.focalLength,
-      gpsLatitude: exif.gpsLatitude,
-      gpsLongitude: exif.gpsLongitude,
-    };
+    const photo = photoRow(sha256, source, stat.size, metadata, exif);
     return library.insertPhoto(photo) === null ? 'duplicate' : 'imported';
   } finally {
     inFlight.delete(sha256);
@@ -196,7 +175,41 @@ export async function makeThumbnails(bytes: Uint8Array, pixelLimit: number): Pro
   return { preview, thumb };
 }
 
-interface ExifFields {
+/** The row for a new photo from what the import read: dimensions as displayed (orientation applied). */
+export function photoRow(
+  sha256: string,
+  source: ImportSource,
+  byteSize: number,
+  metadata: { format?: string; width?: number; height?: number; orientation?: number },
+  exif: ExifFields,
+): NewPhoto {
+  const width = metadata.width ?? 0;
+  const height = metadata.height ?? 0;
+  const orientation = exif.orientation ?? metadata.orientation ?? 1;
+  const swapped = orientation >= 5 && orientation <= 8;
+  return {
+    sha256,
+    fileName: path.basename(source.displayName),
+    sourcePath: source.sourcePath,
+    format: metadata.format ?? 'unknown',
+    byteSize,
+    width: swapped ? height : width,
+    height: swapped ? width : height,
+    orientation,
+    takenAt: exif.takenAt,
+    cameraMake: exif.cameraMake,
+    cameraModel: exif.cameraModel,
+    lens: exif.lens,
+    iso: exif.iso,
+    exposureTime: exif.exposureTime,
+    fNumber: exif.fNumber,
+    focalLength: exif.focalLength,
+    gpsLatitude: exif.gpsLatitude,
+    gpsLongitude: exif.gpsLongitude,
+  };
+}
+
+export interface ExifFields {
   takenAt: string | null;
   orientation: number | null;
   cameraMake: string | null;
