@@ -16,9 +16,17 @@
  *
  * Restoration sessions (`session`):
  *   S1. Local-engine session throughput at 12 MP against the same LocalEngine.apply calls in a loop
- *       (BENCH_SESSION_PHOTOS, BENCH_SESSION_ROUNDS, BENCH_SESSION_RECIPE); S2. its peak RSS.
+ *       with the same photos in flight (BENCH_SESSION_PHOTOS, _ROUNDS, _RECIPE, _CONCURRENCY), peak RSS;
+ *   S2. a 500-photo session (1.1 MP): RSS over the photos, event-loop delay (BENCH_SESSION_LONG_PHOTOS);
+ *   S3. input latency in Chromium while a session runs (`session-ui` rows; BENCH_SESSION_UI=0 skips).
  *
- * BENCH_ONLY=import,library,open,editor,edit,session (all by default). Results also go to
+ * Restoration (`restore`), issue 5's "Quality, measured":
+ *   R1. Each degradation (noise, fading, cast, blur, JPEG, scratches, dust) of each sample photo
+ *       restored: PSNR/SSIM before and after, gain, ms/MP, against a sharp operation of that kind;
+ *   R2. LocalEngine.restore() on "old prints", quality and ms/MP against a sharp chain; R3. per
+ *       sub-step timing (BENCH_RESTORE_RUNS, BENCH_RESTORE_LARGE_MP).
+ *
+ * BENCH_ONLY=import,library,open,editor,edit,session,restore (all by default). Results also go to
  * dist/bench-results.json.
  */
 import { spawn } from 'node:child_process';
@@ -34,16 +42,17 @@ import { benchReplay } from './history-bench.js';
 import { buildLibrary, searchTerms, timeQuery, type QueryFigure } from './library-bench.js';
 import { PHOTO_HEIGHT, PHOTO_WIDTH } from './photos.js';
 import { benchRender } from './render-bench.js';
+import { benchRestore } from './restore-bench.js';
 import { benchSession } from './session-bench.js';
 
 const PHOTOS = positiveInt(process.env.BENCH_PHOTOS, 200);
 const ROWS = positiveInt(process.env.BENCH_ROWS, 100_000);
 const QUERY_RUNS = Math.max(200, positiveInt(process.env.BENCH_QUERY_RUNS, 300));
 const OPEN_RUNS = 5;
-/** Comma-separated subset of import,library,open,editor,edit,session (all by default); see the top. */
+/** Comma-separated subset of import,library,open,editor,edit,session,restore (all by default); see the top. */
 const GROUPS: Record<string, string[]> = { editor: ['replay', 'render', 'export'], edit: ['ai'] };
 const ONLY = new Set(
-  (process.env.BENCH_ONLY ?? 'import,library,open,editor,edit,session')
+  (process.env.BENCH_ONLY ?? 'import,library,open,editor,edit,session,restore')
     .split(',')
     .map((s) => s.trim())
     .flatMap((name) => [name, ...(GROUPS[name] ?? [])]),
@@ -398,6 +407,7 @@ async function main(): Promise<void> {
   if (ONLY.has('export')) await part('export', () => benchExport(reporter));
   if (ONLY.has('ai')) await part('edit', () => benchEdit(reporter));
   if (ONLY.has('session')) await part('session', () => benchSession(reporter));
+  if (ONLY.has('restore')) await part('restore', () => benchRestore(reporter));
 
   printTable(
     'Summary',

@@ -1,76 +1,23 @@
 /**
  * Restoration quality, measured: degraded versions of the sample photos are restored with the
  * kernels the local engine runs (the same functions its worker calls), and PSNR and SSIM against
- * the clean original must improve over the degraded input by the margins stated below. The
- * figures and the time per megapixel are printed.
+ * the clean original must improve over the degraded input by the margins stated in
+ * bench/quality/restorations.ts (`npm run bench` with BENCH_ONLY=restore prints the same figures
+ * with the time per megapixel).
  */
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTORATIONS, RESTORE_MARGINS } from '../../../bench/quality/restorations.js';
 import { renderFull } from '../../../electron/services/export.js';
 import { openServices, type Services } from '../../../electron/services/index.js';
 import { LocalEngine } from '../../../electron/services/local/engine.js';
-import { measureImage, rasterImage } from '../../../electron/services/local/tasks.js';
-import { applyAdjustment, compositeLayer, type RgbaImage } from '../../../shared/imaging/index.js';
+import { rasterImage } from '../../../electron/services/local/tasks.js';
+import type { RgbaImage } from '../../../shared/imaging/index.js';
 import { fixture, tempDir } from '../../support/fixtures.js';
-import { addNoise, blur, colourCast, dust, ensureWorkerBuilt, fade, jpegBlocking, loadRgba, oldPrint, psnr, scratches, ssim, toPng, type Degraded } from './quality.js';
+import { addNoise, DEGRADATIONS, degrade, ensureWorkerBuilt, loadRgba, oldPrint, psnr, ssim, toPng } from './quality.js';
 
 const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg'];
-
-/** The restoration sub-step that answers each degradation, as the engine runs it. */
-const RESTORE: Record<string, (image: RgbaImage) => RgbaImage> = {
-  noise: (image) => rasterImage(image, 'denoise', 1, true).image ?? image,
-  jpeg: (image) => rasterImage(image, 'denoise', 1, true).image ?? image,
-  fade: (image) => {
-    let out = image;
-    for (const kind of ['autoLevels', 'colourCast', 'fade'] as const) {
-      const measured = measureImage(out, kind, false);
-      if (measured.type === 'measure' && measured.adjustment) out = applyAdjustment(out, measured.adjustment);
-    }
-    return out;
-  },
-  cast: (image) => {
-    const measured = measureImage(image, 'colourCast', false);
-    return measured.type === 'measure' && measured.adjustment ? applyAdjustment(image, measured.adjustment) : image;
-  },
-  blur: (image) => applyAdjustment(image, { kind: 'sharpen', amount: 80, radius: 1 }),
-  scratches: (image) => {
-    const patch = rasterImage(image, 'removeDefects', 1, true).image;
-    return patch ? compositeLayer(image, patch, { blendMode: 'normal', opacity: 1 }) : image;
-  },
-  dust: (image) => RESTORE.scratches!(image),
-};
-
-/** The least improvement accepted on every photo (dB of PSNR, SSIM points, PSNR inside the damage). */
-const MARGINS: Record<string, { psnr: number; ssim: number; inMask?: number }> = {
-  noise: { psnr: 6, ssim: 0.3 },
-  fade: { psnr: 2, ssim: 0.04 },
-  cast: { psnr: 5, ssim: 0.01 },
-  blur: { psnr: 0.15, ssim: 0.004 },
-  jpeg: { psnr: 0.1, ssim: 0.005 },
-  scratches: { psnr: 3, ssim: 0.003, inMask: 4 },
-  dust: { psnr: 2, ssim: 0.005, inMask: 5 },
-};
-
-async function degrade(kind: string, image: RgbaImage): Promise<Degraded> {
-  switch (kind) {
-    case 'noise':
-      return addNoise(image, 20);
-    case 'fade':
-      return fade(image);
-    case 'cast':
-      return colourCast(image);
-    case 'blur':
-      return blur(image);
-    case 'jpeg':
-      return jpegBlocking(image, 12);
-    case 'scratches':
-      return scratches(image);
-    case 'dust':
-      return dust(image);
-  }
-  throw new Error(kind);
-}
 
 describe('restoration quality', () => {
   const originals = new Map<string, RgbaImage>();
@@ -83,13 +30,13 @@ describe('restoration quality', () => {
     console.log(['degradation  photo          PSNR before → after (dB)   SSIM before → after   PSNR in damage', ...rows].join('\n'));
   });
 
-  for (const kind of Object.keys(MARGINS)) {
-    it(`improves ${kind} on every sample photo (PSNR +${MARGINS[kind]!.psnr} dB, SSIM +${MARGINS[kind]!.ssim}${MARGINS[kind]!.inMask ? `, +${MARGINS[kind]!.inMask} dB inside the damage` : ''})`, async () => {
-      const margin = MARGINS[kind]!;
+  for (const kind of DEGRADATIONS) {
+    it(`improves ${kind} on every sample photo (PSNR +${RESTORE_MARGINS[kind].psnr} dB, SSIM +${RESTORE_MARGINS[kind].ssim}${RESTORE_MARGINS[kind].inMask ? `, +${RESTORE_MARGINS[kind].inMask} dB inside the damage` : ''})`, async () => {
+      const margin = RESTORE_MARGINS[kind];
       for (const name of PHOTOS) {
         const clean = originals.get(name)!;
         const { image, mask } = await degrade(kind, clean);
-        const restored = RESTORE[kind]!(image);
+        const restored = RESTORATIONS[kind](image);
         const before = { psnr: psnr(clean, image), ssim: ssim(clean, image) };
         const after = { psnr: psnr(clean, restored), ssim: ssim(clean, restored) };
         const inMask = mask ? { before: psnr(clean, image, mask), after: psnr(clean, restored, mask) } : null;
@@ -109,7 +56,7 @@ describe('restoration quality', () => {
     for (const name of PHOTOS) {
       const clean = originals.get(name)!;
       expect(rasterImage(clean, 'denoise', 1, true).image, `denoise on clean ${name}`).toBeNull();
-      const repaired = RESTORE.dust!(clean);
+      const repaired = RESTORATIONS.dust(clean);
       // False detections on a clean photo (wood grain, whiskers, catch-lights) cost a little.
       expect(psnr(clean, repaired), `dust removal on clean ${name}`).toBeGreaterThan(32);
       rows.push(`clean        ${name.padEnd(14)} dust and scratch removal changes it to PSNR ${psnr(clean, repaired).toFixed(2)} dB`);

@@ -14,7 +14,7 @@ import {
   measureFade,
   removeDefects,
 } from '../../../shared/imaging/restore.js';
-import { gaussian, mapPixels as map, psnr as psnrOf, random } from '../../support/quality.js';
+import { gaussian, mapPixels as map, psnr as psnrOf, random } from '../../../bench/quality/measures.js';
 import { pixel } from './helpers.js';
 
 /** A smooth scene: a diagonal colour gradient with a few soft shapes, opaque. */

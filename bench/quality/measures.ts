@@ -1,6 +1,7 @@
 /**
- * Image-quality measures shared by the imaging and local-engine tests: PSNR and SSIM against a
- * clean original, and the seeded noise and per-pixel mapping the degradations are built from.
+ * Image-quality measures shared by the imaging and local-engine tests and the restoration bench:
+ * PSNR and SSIM against a clean original, and the seeded noise and per-pixel mapping the
+ * degradations are built from. Pure TypeScript (no Node modules).
  */
 import type { RgbaImage } from '../../shared/imaging/index.js';
 

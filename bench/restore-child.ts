@@ -1,0 +1,333 @@
+/**
+ * One half of the restoration bench (restore-bench.ts), in a process of its own. Prints one JSON line.
+ *
+ *   node dist/node/bench/restore-child.js kernels FIXTURES_DIR RUNS
+ *     Each sample photo × each degradation (bench/quality): PSNR and SSIM of the degraded and the
+ *     restored image against the clean original, the restoration's time (the engine's kernel for
+ *     that degradation on this thread, median of RUNS after one untimed run), and a sharp
+ *     operation of the same kind on the same image, timed alternately with it.
+ *
+ *   node dist/node/bench/restore-child.js engine FIXTURES_DIR LIBRARY_DIR LARGE_MP
+ *     An "old print" of each sample photo (every degradation at once), and one of coffee.png
+ *     enlarged to LARGE_MP megapixels (0: none), restored by `LocalEngine.restore()` on a fresh
+ *     library with its worker thread, each sub-step timed: the worker's task (render, kernel, PNG),
+ *     storing the layer, committing the step (after one untimed restore of camera.png that starts
+ *     the worker). Against sharp's median(3) + normalise + sharpen from the same PNG file to a PNG.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { renderFull } from '../electron/services/export.js';
+import { openServices } from '../electron/services/index.js';
+import { LocalEngine } from '../electron/services/local/engine.js';
+import { WorkerPool, type TaskRunner } from '../electron/services/local/pool.js';
+import type { LocalTask, LocalTaskResult } from '../electron/services/local/tasks.js';
+import type { RgbaImage } from '../shared/imaging/index.js';
+import { restorationActions } from '../shared/prompt/index.js';
+import { median, resourceFigures } from './common.js';
+import { DEGRADATIONS, degrade, loadRgba, oldPrint, toPng, type DegradationKind } from './quality/degradations.js';
+import { psnr, ssim } from './quality/measures.js';
+import { RESTORATIONS } from './quality/restorations.js';
+
+/** The sample photos the tests degrade and restore. */
+const SAMPLE_PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg'];
+
+/** The sharp operation each degradation's restoration is compared with (for time and for scale). */
+const BASELINES: Record<DegradationKind, BaselineOp> = {
+  noise: 'median(3)',
+  jpeg: 'median(3)',
+  fade: 'normalise()',
+  cast: 'normalise()',
+  blur: 'sharpen(σ 1)',
+  scratches: 'median(3)',
+  dust: 'median(3)',
+};
+export type BaselineOp = 'median(3)' | 'normalise()' | 'sharpen(σ 1)';
+
+export interface Quality {
+  psnr: number;
+  ssim: number;
+  /** PSNR inside the damage, where it is local (dust, scratches). */
+  inMask: number | null;
+}
+
+export interface KernelRow {
+  kind: DegradationKind;
+  photo: string;
+  width: number;
+  height: number;
+  degraded: Quality;
+  restored: Quality;
+  /** Median ms of the restoration, and every timed run. */
+  ms: number;
+  runsMs: number[];
+  baseline: { op: BaselineOp; ms: number; runsMs: number[]; restored: Quality };
+}
+
+export interface KernelsResult {
+  runs: number;
+  sharpConcurrency: number;
+  rows: KernelRow[];
+  peakRssKB: number;
+  userCpuMs: number;
+  systemCpuMs: number;
+}
+
+export interface SubStep {
+  name: string;
+  made: boolean;
+  /** The worker's task as the main thread waited for it: render (decode + composite), kernel, PNG encode, transfer. */
+  taskMs: number | null;
+  /** The kernel alone, as the worker timed it (raster sub-steps only). */
+  kernelMs: number | null;
+  /** StoredImages.putPng: hash and write of the layer's PNG. */
+  storeMs: number | null;
+  /** Projects.commit / commitInternal. */
+  commitMs: number | null;
+}
+
+export interface PrintRow {
+  photo: string;
+  width: number;
+  height: number;
+  degraded: Quality;
+  restored: Quality;
+  totalMs: number;
+  subSteps: SubStep[];
+  steps: string[];
+  skipped: string[];
+  baseline: { ms: number; runsMs: number[]; restored: Quality };
+}
+
+export interface EngineResult {
+  warmupMs: number;
+  prints: PrintRow[];
+  peakRssKB: number;
+  userCpuMs: number;
+  systemCpuMs: number;
+}
+
+function quality(clean: RgbaImage, image: RgbaImage, mask?: Uint8ClampedArray): Quality {
+  return { psnr: psnr(clean, image), ssim: ssim(clean, image), inMask: mask ? psnr(clean, image, mask) : null };
+}
+
+function rawInput(image: RgbaImage): Sharp {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } });
+}
+
+/** sharp's operation of the same kind, raw RGBA in, raw RGBA out (what our kernels do). */
+async function sharpBaseline(op: BaselineOp, image: RgbaImage): Promise<RgbaImage> {
+  let pipeline = rawInput(image);
+  if (op === 'median(3)') pipeline = pipeline.median(3);
+  else if (op === 'normalise()') pipeline = pipeline.normalise();
+  else pipeline = pipeline.sharpen({ sigma: 1 });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`sharp returned ${info.channels} channels`);
+  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+async function timeOnce<T>(work: () => T | Promise<T>): Promise<{ ms: number; out: T }> {
+  const started = performance.now();
+  const out = await work();
+  return { ms: performance.now() - started, out };
+}
+
+async function kernels(fixtures: string, runs: number): Promise<KernelsResult> {
+  const rows: KernelRow[] = [];
+  for (const photo of SAMPLE_PHOTOS) {
+    const clean = await loadRgba(path.join(fixtures, photo));
+    for (const kind of DEGRADATIONS) {
+      const { image, mask } = await degrade(kind, clean);
+      const op = BASELINES[kind];
+      const restore = RESTORATIONS[kind];
+      // One untimed run of each, then ours and sharp's alternately, so load falls on both alike.
+      const restored = restore(image);
+      const baselineOut = await sharpBaseline(op, image);
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        ours.push((await timeOnce(() => restore(image))).ms);
+        theirs.push((await timeOnce(() => sharpBaseline(op, image))).ms);
+      }
+      rows.push({
+        kind,
+        photo,
+        width: clean.width,
+        height: clean.height,
+        degraded: quality(clean, image, mask),
+        restored: quality(clean, restored, mask),
+        ms: median(ours),
+        runsMs: ours,
+        baseline: { op, ms: median(theirs), runsMs: theirs, restored: quality(clean, baselineOut, mask) },
+      });
+      process.stderr.write(`[bench]   ${kind} on ${photo}: ${median(ours).toFixed(1)} ms (sharp ${op} ${median(theirs).toFixed(1)} ms)\n`);
+    }
+  }
+  return { runs, sharpConcurrency: sharp.concurrency(), rows, ...resourceFigures() };
+}
+
+type EngineEvent =
+  | { type: 'task'; label: string; ms: number; kernelMs: number | null; made: boolean }
+  | { type: 'store'; ms: number }
+  | { type: 'commit'; ms: number };
+
+/** The worker pool, with each task's wall time as the engine saw it. */
+class TimedRunner implements TaskRunner {
+  events: EngineEvent[] = [];
+  constructor(private readonly inner: TaskRunner) {}
+
+  async run(task: LocalTask): Promise<LocalTaskResult> {
+    const started = performance.now();
+    const result = await this.inner.run(task);
+    const ms = performance.now() - started;
+    const label = task.type === 'raster' ? task.op : task.type === 'measure' ? task.measure : task.type;
+    const made = result.type === 'raster' ? result.png !== null : result.type === 'measure' ? result.notNeeded === null : true;
+    this.events.push({ type: 'task', label, ms, kernelMs: result.type === 'raster' ? result.millis : null, made });
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** `target` with the named methods timed (sync or async); everything else passes through. */
+function timedMethods<T extends object>(target: T, methods: readonly string[], record: (ms: number) => void): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof property !== 'string' || !methods.includes(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const started = performance.now();
+        const out: unknown = value.apply(object, args);
+        if (out instanceof Promise) return out.finally(() => record(performance.now() - started));
+        record(performance.now() - started);
+        return out;
+      };
+    },
+  });
+}
+
+/** Splits the engine's event log into the restoration's sub-steps, in the order it runs them. */
+function subSteps(events: EngineEvent[]): SubStep[] {
+  const queue = [...events];
+  const take = <K extends EngineEvent['type']>(type: K, name: string): Extract<EngineEvent, { type: K }> => {
+    const event = queue.shift();
+    if (event?.type !== type) throw new Error(`restore: expected a ${type} for “${name}”, found ${event ? event.type : 'nothing'}`);
+    return event as Extract<EngineEvent, { type: K }>;
+  };
+  const out: SubStep[] = [];
+  for (const action of restorationActions()) {
+    if (action.kind === 'adjustment') {
+      out.push({ name: action.name, made: true, taskMs: null, kernelMs: null, storeMs: null, commitMs: take('commit', action.name).ms });
+      continue;
+    }
+    const task = take('task', action.name);
+    const step: SubStep = { name: action.name, made: task.made, taskMs: task.ms, kernelMs: task.kernelMs, storeMs: null, commitMs: null };
+    if (task.made) {
+      if (action.kind === 'raster') step.storeMs = take('store', action.name).ms;
+      step.commitMs = take('commit', action.name).ms;
+    }
+    out.push(step);
+  }
+  if (queue.length > 0) throw new Error(`restore: ${queue.length} events left over (${queue.map((e) => e.type).join(', ')})`);
+  return out;
+}
+
+/** sharp's nearest chain: the PNG decoded, median(3), normalise, sharpen, encoded as PNG. */
+async function sharpChain(file: string): Promise<Buffer> {
+  return sharp(file).median(3).normalise().sharpen({ sigma: 1 }).png({ compressionLevel: 6 }).toBuffer();
+}
+
+async function engine(fixtures: string, libraryDir: string, largeMegapixels: number): Promise<EngineResult> {
+  const services = await openServices({ libraryDir, host: 'cli', version: 'bench', systemLocale: 'en' });
+  const runner = new TimedRunner(new WorkerPool({ size: 1 }));
+  const record = (type: 'store' | 'commit') => (ms: number) => runner.events.push({ type, ms });
+  const local = new LocalEngine({
+    ...services,
+    projects: timedMethods(services.projects, ['commit', 'commitInternal'], record('commit')),
+    storedImages: timedMethods(services.storedImages, ['putPng'], record('store')),
+    runner,
+  });
+  const inputs = path.join(libraryDir, '..', 'inputs');
+  await fs.mkdir(inputs, { recursive: true });
+
+  const cases: { photo: string; clean: RgbaImage }[] = [];
+  for (const photo of SAMPLE_PHOTOS) cases.push({ photo, clean: await loadRgba(path.join(fixtures, photo)) });
+  if (largeMegapixels > 0) {
+    const source = await sharp(path.join(fixtures, 'coffee.png')).metadata();
+    const scale = Math.sqrt((largeMegapixels * 1e6) / (source.width * source.height));
+    const width = Math.round(source.width * scale);
+    const height = Math.round(source.height * scale);
+    const big = await sharp(path.join(fixtures, 'coffee.png')).resize(width, height, { kernel: 'lanczos3' }).png().toBuffer();
+    cases.push({ photo: `coffee.png ×${scale.toFixed(1)}`, clean: await loadRgba(big) });
+  }
+
+  let counter = 0;
+  async function importPrint(image: RgbaImage): Promise<{ file: string; projectId: number }> {
+    const file = path.join(inputs, `old-print-${++counter}.png`);
+    await sharp(await toPng(image)).toFile(file);
+    const job = await services.runImport({ paths: [file] });
+    const photo = services.library.list({ search: path.basename(file, '.png') }).items[0];
+    if (!photo) throw new Error(`the old print ${file} was not imported: ${JSON.stringify(job.summary)}`);
+    return { file, projectId: services.projects.create(photo.id).project.id };
+  }
+
+  // One untimed restore first, of a photo not measured: the worker thread starts and warms up.
+  const warm = await importPrint(oldPrint(await loadRgba(path.join(fixtures, 'camera.png'))).image);
+  const warmStarted = performance.now();
+  await local.restore(warm.projectId);
+  const warmupMs = performance.now() - warmStarted;
+
+  const prints: PrintRow[] = [];
+  for (const { photo, clean } of cases) {
+    const { image, mask } = oldPrint(clean);
+    const { file, projectId } = await importPrint(image);
+    runner.events = [];
+    const started = performance.now();
+    const result = await local.restore(projectId);
+    const totalMs = performance.now() - started;
+    const steps = subSteps(runner.events);
+    const { stack } = services.projects.stackAtHead(projectId);
+    const { image: restored } = await renderFull(stack, services.locateImage);
+    const baselineRuns: number[] = [];
+    let baselineOut = await sharpChain(file);
+    for (let r = 0; r < 3; r++) {
+      const timed = await timeOnce(() => sharpChain(file));
+      baselineRuns.push(timed.ms);
+      baselineOut = timed.out;
+    }
+    prints.push({
+      photo,
+      width: clean.width,
+      height: clean.height,
+      degraded: quality(clean, image, mask),
+      restored: quality(clean, restored, mask),
+      totalMs,
+      subSteps: steps,
+      steps: result.steps.map((s) => s.label),
+      skipped: result.skipped.map((s) => s.name),
+      baseline: { ms: median(baselineRuns), runsMs: baselineRuns, restored: quality(clean, await loadRgba(baselineOut), mask) },
+    });
+    process.stderr.write(`[bench]   old print ${photo}: ${totalMs.toFixed(0)} ms, ${result.steps.length} steps (sharp chain ${median(baselineRuns).toFixed(0)} ms)\n`);
+  }
+  await local.close();
+  services.close();
+  return { warmupMs, prints, ...resourceFigures() };
+}
+
+async function main(): Promise<void> {
+  const [mode, fixtures, ...rest] = process.argv.slice(2);
+  let result: KernelsResult | EngineResult;
+  if (mode === 'kernels' && fixtures) result = await kernels(fixtures, Math.max(1, Number(rest[0]) || 3));
+  else if (mode === 'engine' && fixtures && rest[0]) result = await engine(fixtures, rest[0], Math.max(0, Number(rest[1]) || 0));
+  else throw new Error('usage: restore-child.js kernels FIXTURES_DIR RUNS | engine FIXTURES_DIR LIBRARY_DIR LARGE_MP');
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // The engine's worker thread is closed above; nothing else should hold the process open.
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
