@@ -74,6 +74,13 @@ export class Characters {
     return { photoIds, names: found.map((c) => c.name) };
   }
 
+  /** The known characters a prompt names with `@Name` (unknown names are left out, never refused). */
+  mentionedIn(prompt: string): Character[] {
+    const names = new Set([...prompt.matchAll(MENTION)].map((m) => m[1]!));
+    if (names.size === 0) return [];
+    return this.list().filter((c) => [...names].some((name) => c.name.localeCompare(name, undefined, { sensitivity: 'accent' }) === 0));
+  }
+
   private photosOf(id: number): number[] {
     return this.db.prepare('SELECT photo_id FROM character_photos WHERE character_id = ? ORDER BY position').pluck().all(id) as number[];
   }

@@ -24,6 +24,7 @@ import { sessionHandlers } from './sessions/handlers.js';
 import type { LocalRunner } from './sessions/local-runner.js';
 import { createEngineRunner } from './sessions/engine-runner.js';
 import { LocalEngine } from './local/engine.js';
+import { IdentityChecks } from './local/identity.js';
 import { createGeminiBatchClient } from './sessions/gemini-batch.js';
 import { estimateCostUsd, MODELS } from './providers/gemini/models.js';
 import { readApiKey, writeKeyFile, type KeyLookup } from './providers/key.js';
@@ -68,6 +69,8 @@ export interface Services {
   readonly handlers: Partial<Handlers>;
   readonly edits: EditQueue;
   readonly characters: Characters;
+  /** Faces compared before and after each edit that made new pixels (in the background). */
+  readonly identity: IdentityChecks;
   /** Presets and restoration sessions. */
   readonly sessions: Sessions;
   /** The offline engine (started on first use). */
@@ -220,6 +223,14 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
   const geminiKey = options.geminiKey ?? (() => readApiKey());
   const geminiBaseUrl = options.geminiBaseUrl ?? process.env.GEMINI_BASE_URL;
   const characters = new Characters(db);
+  const identity = new IdentityChecks({
+    db,
+    projects,
+    characters,
+    locateImage,
+    onChecked: (projectId, stepId, checked) => emit({ type: 'identity.checked', projectId, stepId, identity: checked }),
+  });
+  projects.onNewPixels((projectId, step) => identity.schedule(projectId, step));
   const edits = new EditQueue({
     db,
     characters,
@@ -567,6 +578,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     handlers,
     edits,
     characters,
+    identity,
     sessions,
     local,
     subscribe(listener) {
@@ -595,6 +607,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
       clearTimeout(collector);
       sessions.close();
       void localEngine?.close();
+      void identity.close();
       edits.close();
       for (const { abort } of jobs.values()) abort.abort();
       events.removeAllListeners();

@@ -8,6 +8,7 @@ import { UserFacingError } from '../../shared/contract/result.js';
 import type { Db } from './library/database.js';
 import type { Library } from './library/library.js';
 import type { StoredImages } from './stored-images.js';
+import { identitiesOf } from './local/identity.js';
 
 interface ProjectRow {
   id: number;
@@ -43,6 +44,7 @@ interface OpenProject {
  */
 export class Projects {
   private readonly open = new Map<number, OpenProject>();
+  private readonly newPixelListeners = new Set<(projectId: number, step: Step) => void>();
 
   constructor(
     private readonly db: Db,
@@ -84,9 +86,26 @@ export class Projects {
     return rows;
   }
 
+  /** The project and its history; steps that made new pixels carry their identity check once it ran. */
   state(projectId: number): ProjectState {
     const open = this.load(projectId);
-    return { project: open.project, steps: [...open.history.steps.values()], head: open.history.head, tip: open.history.tip };
+    const steps = [...open.history.steps.values()];
+    const identities = identitiesOf(this.db, projectId, steps);
+    return {
+      project: open.project,
+      steps: identities.size === 0 ? steps : steps.map((step) => (identities.has(step.id) ? { ...step, identity: identities.get(step.id) } : step)),
+      head: open.history.head,
+      tip: open.history.tip,
+    };
+  }
+
+  /**
+   * Tells `listener` about every step that made new pixels (AI edits, local or cloud), after the
+   * caller's transaction: for checks that run in the background (the identity check).
+   */
+  onNewPixels(listener: (projectId: number, step: Step) => void): () => void {
+    this.newPixelListeners.add(listener);
+    return () => this.newPixelListeners.delete(listener);
   }
 
   /** The layer stack at the head, for export. */
@@ -144,6 +163,12 @@ export class Projects {
     })();
     open.history = commitToHistory(open.history, step);
     open.stack = stack;
+    if (op.type === 'aiEdit' && this.newPixelListeners.size > 0) {
+      // Later, outside any transaction the caller holds (a rolled-back step is then simply absent).
+      setImmediate(() => {
+        for (const listener of this.newPixelListeners) listener(projectId, step);
+      });
+    }
     return { step, head: open.history.head, tip: open.history.tip };
   }
 

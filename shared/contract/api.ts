@@ -4,7 +4,7 @@
  * with these schemas, so the renderer cannot tell the hosts apart.
  */
 import { z } from 'zod';
-import { OperationSchema, ProjectState, StepSchema } from './document.js';
+import { OperationSchema, ProjectState, StepIdentitySchema, StepSchema } from './document.js';
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
 export const PhotoIdSchema = z.number().int().positive();
@@ -555,6 +555,8 @@ export const HostEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('export.progress'), job: ExportJob }),
   z.object({ type: z.literal('edit.progress'), job: EditJobInfo }),
   z.object({ type: z.literal('session.progress'), progress: SessionProgress }),
+  /** A step's faces were compared (in the background, after the step was committed). */
+  z.object({ type: z.literal('identity.checked'), projectId: z.number().int(), stepId: z.string(), identity: StepIdentitySchema }),
 ]);
 export type HostEvent = z.infer<typeof HostEvent>;
 

@@ -147,6 +147,45 @@ const AiEditSchema = z.object({
 /** Any step's operation, as stored and sent to the renderer. */
 export const StoredOperationSchema = z.union([OperationSchema, AiEditSchema]) satisfies z.ZodType<Operation>;
 
+/** Faces before and after an edit: the same person, a changed identity, or nothing to compare. */
+export const IdentityVerdict = z.enum(['same', 'changed', 'no-face', 'face-lost']);
+
+const FaceBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
+/** One face of the original and the face of the result that is most like it. */
+export const FacePairSchema = z.object({
+  original: FaceBox,
+  result: FaceBox.nullable(),
+  /** Euclidean distance of the two 128-number face descriptors; below 0.6 is the same person. */
+  distance: z.number().nullable(),
+});
+
+/** How close an edit's faces are to a character's reference photos (`@Name`). */
+export const CharacterConsistencySchema = z.object({
+  characterId: z.number().int(),
+  name: z.string(),
+  verdict: IdentityVerdict,
+  distance: z.number().nullable(),
+  /** Faces found in the character's reference photos. */
+  referenceFaces: z.number().int(),
+});
+
+/** The identity check of one image a step produced (its output, or one of its variants). */
+export const IdentityCheckSchema = z.object({
+  verdict: IdentityVerdict,
+  /** The largest distance among the original's faces (the one most changed); null without a pair. */
+  distance: z.number().nullable(),
+  faces: z.object({ original: z.number().int(), result: z.number().int() }),
+  pairs: z.array(FacePairSchema),
+  characters: z.array(CharacterConsistencySchema),
+});
+
+/** On a step that made new pixels: the check of what it shows, and of each of its variants. */
+export const StepIdentitySchema = IdentityCheckSchema.extend({
+  sha256: Sha,
+  variants: z.array(IdentityCheckSchema.extend({ sha256: Sha })),
+});
+
 export const StepSchema = z.object({
   id: z.string(),
   parentId: z.string().nullable(),
@@ -154,6 +193,8 @@ export const StepSchema = z.object({
   label: z.string(),
   createdAt: z.string(),
   outputSha256: Sha.nullable(),
+  /** Faces compared before and after, once the background check has run (steps with new pixels). */
+  identity: StepIdentitySchema.optional(),
 });
 
 export const ProjectSchema = z.object({
@@ -174,4 +215,8 @@ export const ProjectState = z.object({
 });
 
 export type ProjectState = z.infer<typeof ProjectState>;
+export type IdentityVerdict = z.infer<typeof IdentityVerdict>;
+export type IdentityCheck = z.infer<typeof IdentityCheckSchema>;
+export type StepIdentity = z.infer<typeof StepIdentitySchema>;
+export type CharacterConsistency = z.infer<typeof CharacterConsistencySchema>;
 export type Project = z.infer<typeof ProjectSchema>;

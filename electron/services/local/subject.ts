@@ -5,12 +5,12 @@
  * 256×256 input. The coarse mask is refined on the full-size photo (shared/imaging/restore.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { refineSubjectMask } from '../../../shared/imaging/restore.js';
 import type { Mask, RgbaImage } from '../../../shared/imaging/types.js';
+import { loadTfWasm } from './tfjs.js';
 
 const INPUT = 256;
 
@@ -40,13 +40,8 @@ async function load(): Promise<{ tf: Tf; model: Model }> {
   loading ??= (async () => {
     const dir = subjectModelDir();
     if (!dir) throw new Error('The subject-mask model is not installed (assets/models/selfie).');
-    const tf = await import('@tensorflow/tfjs-core');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const tf = await loadTfWasm();
     const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
-    const require = createRequire(import.meta.url);
-    wasm.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}${path.sep}`);
-    await tf.setBackend('wasm');
-    await tf.ready();
     const json = JSON.parse(readFileSync(path.join(dir, 'selfie.json'), 'utf8')) as {
       modelTopology: object;
       weightsManifest: { weights: object[] }[];

@@ -22,6 +22,7 @@ import {
   removeDefects,
 } from '../../../shared/imaging/restore.js';
 import type { Adjustment, RgbaImage } from '../../../shared/imaging/types.js';
+import { findFaces, FACE_EDGE, loadFaceModels, type FoundFace } from './faces.js';
 import { segmentSubject } from './subject.js';
 
 /** What to render: a layer stack and where each of its images is on disk (by content hash). */
@@ -30,6 +31,9 @@ export interface RenderInput {
   files: Record<string, string>;
 }
 
+/** An image to look for faces in: a project's composite, or an image file (a reference photo). */
+export type FaceSource = { render: RenderInput } | { file: string };
+
 export type MeasureKind = 'autoLevels' | 'colourCast' | 'fade' | 'tilt';
 
 export type LocalTask =
@@ -37,7 +41,9 @@ export type LocalTask =
   | { type: 'raster'; input: RenderInput; op: 'denoise' | 'removeDefects'; strength: number; optional: boolean }
   | { type: 'upscale'; input: RenderInput }
   /** The people in the photo: a blurred-background layer, a cut-out layer, or the mask itself. */
-  | { type: 'subject'; input: RenderInput; op: 'blurBackground' | 'removeBackground' | 'mask'; strength: number };
+  | { type: 'subject'; input: RenderInput; op: 'blurBackground' | 'removeBackground' | 'mask'; strength: number }
+  /** The faces (with descriptors) in each image, for the identity check. */
+  | { type: 'faces'; sources: FaceSource[] };
 
 /** Why a step was not made: the image did not need it. */
 export interface NotNeeded {
@@ -49,7 +55,9 @@ export type LocalTaskResult =
   | { type: 'measure'; adjustment: Adjustment | null; tilt: number | null; notNeeded: NotNeeded | null }
   | { type: 'raster'; png: Uint8Array | null; width: number; height: number; notNeeded: NotNeeded | null; detail: Record<string, number>; millis: number }
   | { type: 'upscale'; png: Uint8Array; width: number; height: number }
-  | { type: 'subject'; png: Uint8Array | null; width: number; height: number; coverage: number; notNeeded: NotNeeded | null; millis: number };
+  | { type: 'subject'; png: Uint8Array | null; width: number; height: number; coverage: number; notNeeded: NotNeeded | null; millis: number }
+  /** `millis` per image; `loadMillis` is how long this thread took to load the models (once). */
+  | { type: 'faces'; faces: FoundFace[][]; millis: number[]; loadMillis: number };
 
 /** Below this share of the photo, the subject mask found nobody. */
 export const MIN_SUBJECT = 0.005;
@@ -118,6 +126,18 @@ export async function runTask(task: LocalTask): Promise<{ result: LocalTaskResul
         result: { type: 'subject', png, width: image.width, height: image.height, coverage, notNeeded: null, millis: millis() },
         transfer: [png.buffer as ArrayBuffer],
       };
+    }
+    case 'faces': {
+      const { millis: loadMillis } = await loadFaceModels();
+      const faces: FoundFace[][] = [];
+      const millis: number[] = [];
+      for (const source of task.sources) {
+        const started = performance.now();
+        const image = 'file' in source ? await decode(source.file, null, FACE_EDGE) : await renderDocument(source.render, Math.min(1, FACE_EDGE / Math.max(source.render.stack.width, source.render.stack.height)));
+        faces.push(await findFaces(image));
+        millis.push(performance.now() - started);
+      }
+      return { result: { type: 'faces', faces, millis, loadMillis }, transfer: [] };
     }
     case 'upscale': {
       const { image } = await render(task.input, 1, true);
@@ -237,9 +257,10 @@ async function render(input: RenderInput, scale: number, withTransform: boolean)
 }
 
 /** Decodes any image sharp reads (16-bit, greyscale, CMYK, alpha…) to 8-bit sRGB RGBA. */
-async function decode(file: string, size: { width: number; height: number } | null): Promise<RgbaImage> {
+async function decode(file: string, size: { width: number; height: number } | null, maxEdge?: number): Promise<RgbaImage> {
   let pipeline = sharp(file, { limitInputPixels: false }).rotate();
   if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' });
+  else if (maxEdge) pipeline = pipeline.resize(maxEdge, maxEdge, { fit: 'inside', withoutEnlargement: true });
   try {
     const { data, info } = await pipeline.toColorspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
