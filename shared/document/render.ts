@@ -1,8 +1,25 @@
 /**
  * Flattens a layer stack into pixels with the shared kernels. The renderer calls it at proxy
  * scale for the screen, the main process at full scale for export: one implementation.
+ *
+ * Every layer goes through the same kernels in the same order as the plain loop would
+ * (applyAdjustmentLayer / compositeLayer on the whole canvas), but work whose result is known
+ * byte for byte is skipped:
+ *  - an adjustment at opacity 1, normal, unmasked, on an opaque canvas is its kernel's output
+ *    (the blend is the identity there), and consecutive LUT adjustments of that kind are
+ *    composed into one table and applied in one pass (a LUT of a LUT is a LUT);
+ *  - the first image layer, at full strength, normal, unmasked, is its pixels as they are;
+ *  - a mask is rasterized in the window its strokes (and feather) reach, and a pointwise
+ *    adjustment under a mask is computed only in the mask's non-zero box: outside it the
+ *    canvas below is the answer.
+ * The canvas between layers is kept *lazy* (a base image, a LUT still to apply, and patches
+ * already final), so fused LUTs and masked boxes do not each cost a full-canvas pass.
+ *
+ * `createIncrementalRenderer` keeps the lazy canvas after each layer from one frame to the
+ * next: a change to layer k re-renders from k up (what a slider drag needs).
  */
 import {
+  applyAdjustment,
   applyAdjustmentLayer,
   compositeLayer,
   crop,
@@ -15,18 +32,23 @@ import {
   rotate90,
   rotateArbitrary,
 } from '../imaging/index.js';
+import { adjustmentLuts, applyLut, composeLuts, isPointwise, type ChannelLuts } from '../imaging/adjust.js';
+import { paste } from '../imaging/blend.js';
+import { EXACT_GAUSSIAN_MAX_SIGMA, boxRadiiForSigma, radiusToSigma } from '../imaging/convolve.js';
+import { cropMask, maskBounds, type PixelRect } from '../imaging/mask.js';
 import type { Mask, RgbaImage } from '../imaging/types.js';
-import type { ImageLayer, LayerMask, LayerStack } from './model.js';
+import { cloneImage, isOpaque } from '../imaging/util.js';
+import type { ImageLayer, Layer, LayerMask, LayerStack } from './model.js';
 
 export interface RenderOptions {
   /** Output scale relative to the document's full resolution (1 = export, < 1 = proxy). */
   scale: number;
   /** Render only the layers below this index (before/after, thumbnails of a step). */
-  layerLimit?: number;
+  layerLimit?: number | undefined;
 }
 
 export interface RenderResult {
-  /** Never shares a buffer with a source image. */
+  /** Never shares a buffer with a source image (nor with anything a renderer keeps). */
   image: RgbaImage;
   /** Image layers whose pixels were missing: drawn as nothing, named so the UI can flag them. */
   broken: string[];
@@ -40,53 +62,355 @@ export function documentSize(stack: LayerStack, scale: number): { width: number;
 }
 
 export function renderStack(stack: LayerStack, sources: SourceLookup, options: RenderOptions): RenderResult {
-  const { scale } = options;
-  const { width, height } = documentSize(stack, scale);
-  let canvas: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
-  const broken: string[] = [];
-  const layers = stack.layers.slice(0, options.layerLimit ?? stack.layers.length);
-  let empty = true;
-  for (const layer of layers) {
-    if (!layer.visible || layer.opacity <= 0) continue;
-    const mask = layer.mask ? rasterizeMask(layer.mask, width, height, scale) : null;
-    if (layer.kind === 'adjustment') {
-      empty = false;
-      canvas = applyAdjustmentLayer(canvas, layer.adjustment, { opacity: layer.opacity, blendMode: layer.blendMode, mask, scale });
-      continue;
-    }
-    const source = sources(layer.sha256);
-    if (!source) {
-      broken.push(layer.id);
-      continue;
-    }
-    const placed = placeImage(layer, source, width, height, scale);
-    // Source-over onto a fully transparent canvas at full strength is the layer itself (copied
-    // when it is the source's own buffer: results are handed on, and sources are cached).
-    canvas =
-      empty && !mask && layer.opacity === 1 && layer.blendMode === 'normal'
-        ? placed.data === source.data
-          ? { width: placed.width, height: placed.height, data: new Uint8ClampedArray(placed.data) }
-          : placed
-        : compositeLayer(canvas, placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask });
-    empty = false;
-  }
-  return { image: applyTransform(canvas, stack, scale), broken };
+  return createIncrementalRenderer({ maxBytes: 0 }).render(stack, sources, options);
 }
 
 /** A layer's mask at render size: strokes reveal, erasing hides; then feather and invert. */
 export function rasterizeMask(mask: LayerMask, width: number, height: number, scale: number): Mask {
-  let raster = emptyMask(width, height, 0);
-  for (const stroke of mask.strokes) {
-    raster = paintStroke(raster, {
-      points: stroke.points.map((p) => ({ x: p.x * scale, y: p.y * scale })),
-      size: Math.max(1, stroke.size * scale),
-      hardness: stroke.hardness,
-      erase: stroke.erase,
-    });
-  }
-  if (mask.feather > 0) raster = featherMask(raster, mask.feather * scale);
-  return mask.inverted ? invertMask(raster) : raster;
+  return rasterizeMaskWithBounds(mask, width, height, scale).mask;
 }
+
+/** A rasterized mask and its non-zero box (null: all 0). */
+interface MaskRaster {
+  mask: Mask;
+  bounds: PixelRect | null;
+}
+
+/**
+ * Paints and feathers in the window the strokes can reach (the blur's reach counted twice, so
+ * the window's edges stay 0 through every pass, as the canvas is there) and pastes that window
+ * into an empty mask: the same bytes as doing it on the whole canvas, for a fraction of the work.
+ */
+function rasterizeMaskWithBounds(mask: LayerMask, width: number, height: number, scale: number): MaskRaster {
+  const strokes = mask.strokes.map((stroke) => ({
+    points: stroke.points.map((p) => ({ x: p.x * scale, y: p.y * scale })),
+    size: Math.max(1, stroke.size * scale),
+    hardness: stroke.hardness,
+    erase: stroke.erase,
+  }));
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const stroke of strokes) {
+    // A dab reaches radius + 0.5 (the anti-aliased rim of a hard brush) around its centre.
+    const reach = stroke.size / 2 + 1;
+    for (const p of stroke.points) {
+      minX = Math.min(minX, p.x - reach);
+      maxX = Math.max(maxX, p.x + reach);
+      minY = Math.min(minY, p.y - reach);
+      maxY = Math.max(maxY, p.y + reach);
+    }
+  }
+  const featherRadius = mask.feather > 0 ? mask.feather * scale : 0;
+  const margin = 2 + 2 * blurReach(radiusToSigma(featherRadius));
+  let window: PixelRect = { x: 0, y: 0, width, height };
+  if (Number.isFinite(minX) && Number.isFinite(minY)) {
+    const x0 = Math.max(0, Math.floor(minX) - margin);
+    const y0 = Math.max(0, Math.floor(minY) - margin);
+    const x1 = Math.min(width, Math.ceil(maxX) + margin);
+    const y1 = Math.min(height, Math.ceil(maxY) + margin);
+    window = x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : { x: 0, y: 0, width: 0, height: 0 };
+  } else if (strokes.length === 0 || strokes.every((s) => s.points.length === 0)) {
+    window = { x: 0, y: 0, width: 0, height: 0 };
+  }
+  let full: Mask;
+  let bounds: PixelRect | null = null;
+  if (window.width === 0 || window.height === 0) {
+    full = emptyMask(width, height, 0);
+  } else if (window.width * window.height > 0.6 * width * height) {
+    full = paintAndFeather(emptyMask(width, height, 0), strokes, { x: 0, y: 0 }, featherRadius);
+    bounds = maskBounds(full);
+  } else {
+    const part = paintAndFeather(emptyMask(window.width, window.height, 0), strokes, window, featherRadius);
+    full = emptyMask(width, height, 0);
+    for (let y = 0; y < window.height; y++) full.data.set(part.data.subarray(y * window.width, (y + 1) * window.width), (window.y + y) * width + window.x);
+    const inside = maskBounds(part);
+    bounds = inside && { x: inside.x + window.x, y: inside.y + window.y, width: inside.width, height: inside.height };
+  }
+  if (!mask.inverted) return { mask: full, bounds };
+  const inverted = invertMask(full);
+  return { mask: inverted, bounds: maskBounds(inverted) };
+}
+
+function paintAndFeather(raster: Mask, strokes: Parameters<typeof paintStroke>[1][], origin: { x: number; y: number }, featherRadius: number): Mask {
+  let out = raster;
+  for (const stroke of strokes) out = paintStroke(out, stroke, origin);
+  return featherRadius > 0 ? featherMask(out, featherRadius) : out;
+}
+
+/** How far blurPlane spreads a value with this sigma (rows and columns alike). */
+function blurReach(sigma: number): number {
+  if (!(sigma > 0)) return 0;
+  if (sigma < EXACT_GAUSSIAN_MAX_SIGMA) return Math.max(1, Math.ceil(3 * sigma));
+  return boxRadiiForSigma(sigma).reduce((sum, r) => sum + Math.max(0, r), 0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The lazy canvas
+ * ------------------------------------------------------------------------------------------- */
+
+/** `base` with `luts` applied, then each patch (final pixels) pasted over it in order. */
+interface LazyCanvas {
+  base: RgbaImage;
+  luts: ChannelLuts | null;
+  patches: readonly Patch[];
+}
+
+interface Patch {
+  x: number;
+  y: number;
+  image: RgbaImage;
+}
+
+/** The picture after some layers. */
+interface CanvasState {
+  canvas: LazyCanvas;
+  /** No layer has been drawn yet (the canvas is transparent black). */
+  empty: boolean;
+  /** Every alpha is 255 (so adjustments' blends can be skipped). */
+  opaque: boolean;
+  broken: readonly string[];
+}
+
+function settled(image: RgbaImage): LazyCanvas {
+  return { base: image, luts: null, patches: [] };
+}
+
+/** The canvas as pixels; `base` itself when nothing is pending (callers must not hand that on). */
+function materialize(canvas: LazyCanvas): RgbaImage {
+  if (!canvas.luts && canvas.patches.length === 0) return canvas.base;
+  const out = canvas.luts ? applyLut(canvas.base, canvas.luts[0], canvas.luts[1], canvas.luts[2]) : cloneImage(canvas.base);
+  for (const patch of canvas.patches) paste(out, patch.image, patch.x, patch.y);
+  return out;
+}
+
+/** The pixels of `rect` only, as a new image. */
+function materializeRegion(canvas: LazyCanvas, rect: PixelRect): RgbaImage {
+  let out = crop(canvas.base, rect);
+  if (canvas.luts) out = applyLut(out, canvas.luts[0], canvas.luts[1], canvas.luts[2]);
+  for (const patch of canvas.patches) {
+    const x0 = Math.max(rect.x, patch.x);
+    const y0 = Math.max(rect.y, patch.y);
+    const x1 = Math.min(rect.x + rect.width, patch.x + patch.image.width);
+    const y1 = Math.min(rect.y + rect.height, patch.y + patch.image.height);
+    if (x1 <= x0 || y1 <= y0) continue;
+    const overlap = crop(patch.image, { x: x0 - patch.x, y: y0 - patch.y, width: x1 - x0, height: y1 - y0 });
+    paste(out, overlap, x0 - rect.x, y0 - rect.y);
+  }
+  return out;
+}
+
+function withLuts(canvas: LazyCanvas, luts: ChannelLuts): LazyCanvas {
+  return {
+    base: canvas.base,
+    luts: canvas.luts ? composeLuts(canvas.luts, luts) : luts,
+    patches: canvas.patches.map((patch) => ({ x: patch.x, y: patch.y, image: applyLut(patch.image, luts[0], luts[1], luts[2]) })),
+  };
+}
+
+/** What renderLayer needs besides the layer: sizes, and rasters and sources by layer. */
+interface LayerContext {
+  width: number;
+  height: number;
+  scale: number;
+  mask(layer: Layer, mask: LayerMask): MaskRaster;
+  opaque(image: RgbaImage): boolean;
+}
+
+/** The canvas after one more layer; `source` is an image layer's pixels (undefined: missing). */
+function renderLayer(state: CanvasState, layer: Layer, source: RgbaImage | undefined | null, context: LayerContext): CanvasState {
+  if (!layer.visible || layer.opacity <= 0) return state;
+  const { width, height, scale } = context;
+  const raster = layer.mask ? context.mask(layer, layer.mask) : null;
+  if (layer.kind === 'adjustment') {
+    // On a transparent canvas every adjustment keeps the pixels below (W3C source-atop).
+    if (state.empty) return { ...state, empty: false };
+    const plain = layer.opacity === 1 && layer.blendMode === 'normal' && !raster;
+    if (plain && state.opaque) {
+      const luts = adjustmentLuts(layer.adjustment);
+      if (luts) return { ...state, canvas: withLuts(state.canvas, luts) };
+      return { ...state, canvas: settled(applyAdjustment(materialize(state.canvas), layer.adjustment, { scale })) };
+    }
+    if (raster && !raster.bounds) return state;
+    const options = { opacity: layer.opacity, blendMode: layer.blendMode, scale };
+    const box = raster?.bounds;
+    if (raster && box && isPointwise(layer.adjustment) && box.width * box.height < width * height) {
+      const below = materializeRegion(state.canvas, box);
+      const part = applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: cropMask(raster.mask, box), maskBounds: { x: 0, y: 0, width: box.width, height: box.height } });
+      return { ...state, canvas: { ...state.canvas, patches: [...state.canvas.patches, { x: box.x, y: box.y, image: part }] } };
+    }
+    const below = materialize(state.canvas);
+    return { ...state, canvas: settled(applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: raster?.mask ?? null, maskBounds: raster?.bounds ?? null })) };
+  }
+  if (!source) return { ...state, broken: [...state.broken, layer.id] };
+  const placed = placeImage(layer, source, width, height, scale);
+  // Source-over onto a fully transparent canvas at full strength is the layer itself.
+  if (state.empty && !raster && layer.opacity === 1 && layer.blendMode === 'normal') {
+    return { canvas: settled(placed), empty: false, opaque: context.opaque(placed), broken: state.broken };
+  }
+  const out = compositeLayer(materialize(state.canvas), placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask: raster?.mask ?? null, maskBounds: raster?.bounds ?? null });
+  return { canvas: settled(out), empty: false, opaque: isOpaque(out), broken: state.broken };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The incremental renderer
+ * ------------------------------------------------------------------------------------------- */
+
+export interface IncrementalRendererOptions {
+  /** Bytes of intermediate canvases kept between frames (default 64 MiB; 0 keeps none). */
+  maxBytes?: number;
+}
+
+/** renderStack that remembers the last frame, so a change to layer k re-renders from k up. */
+export interface IncrementalRenderer {
+  render(stack: LayerStack, sources: SourceLookup, options: RenderOptions): RenderResult;
+  /** Drops everything kept. */
+  clear(): void;
+}
+
+interface Frame {
+  width: number;
+  height: number;
+  scale: number;
+  layers: readonly Layer[];
+  /** The source each image layer drew (undefined: missing; null: not an image layer). */
+  sources: readonly (RgbaImage | undefined | null)[];
+  /** The canvas after each layer; null where it was dropped to stay within maxBytes. */
+  states: (CanvasState | null)[];
+}
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Layers are compared by identity (applyOperation keeps untouched layers as they were) and, failing
+ * that, by value (a stack posted to a worker arrives as a copy); image layers also by the source
+ * object they drew. Sizes or scale changing drops everything.
+ */
+export function createIncrementalRenderer(options: IncrementalRendererOptions = {}): IncrementalRenderer {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  let previous: Frame | null = null;
+  /** Rasterized masks by layer id, with the mask value they were made from. */
+  let masks = new Map<string, { mask: LayerMask; raster: MaskRaster }>();
+  const opacity = new WeakMap<Uint8ClampedArray, boolean>();
+
+  return {
+    clear() {
+      previous = null;
+      masks = new Map();
+    },
+    render(stack, sources, renderOptions) {
+      const { scale } = renderOptions;
+      const { width, height } = documentSize(stack, scale);
+      const layers = stack.layers.slice(0, renderOptions.layerLimit ?? stack.layers.length);
+      const drawn = layers.map((layer) => (layer.kind === 'image' ? sources(layer.sha256) : null));
+      const keep = maxBytes > 0;
+      if (!previous || previous.width !== width || previous.height !== height || previous.scale !== scale) {
+        previous = null;
+        masks = new Map();
+      }
+
+      // The first layer that differs from the last frame; everything below it is reused.
+      let start = 0;
+      let state: CanvasState | null = null;
+      const states: (CanvasState | null)[] = [];
+      if (previous) {
+        let same = 0;
+        while (same < layers.length && same < previous.layers.length && drawn[same] === previous.sources[same] && sameValue(layers[same], previous.layers[same])) same++;
+        let reuse = same - 1;
+        while (reuse >= 0 && !previous.states[reuse]) reuse--;
+        if (reuse >= 0) {
+          start = reuse + 1;
+          state = previous.states[reuse]!;
+          for (let i = 0; i < start; i++) states.push(previous.states[i] ?? null);
+        }
+      }
+      state ??= { canvas: settled({ width, height, data: new Uint8ClampedArray(width * height * 4) }), empty: true, opaque: false, broken: [] };
+
+      const usedMasks = new Map<string, { mask: LayerMask; raster: MaskRaster }>();
+      const context: LayerContext = {
+        width,
+        height,
+        scale,
+        mask(layer, mask) {
+          const known = masks.get(layer.id);
+          const raster = known && sameValue(known.mask, mask) ? known.raster : rasterizeMaskWithBounds(mask, width, height, scale);
+          usedMasks.set(layer.id, { mask, raster });
+          return raster;
+        },
+        opaque(image) {
+          let known = opacity.get(image.data);
+          if (known === undefined) {
+            known = isOpaque(image);
+            opacity.set(image.data, known);
+          }
+          return known;
+        },
+      };
+      for (let i = start; i < layers.length; i++) {
+        state = renderLayer(state, layers[i]!, drawn[i], context);
+        states.push(state);
+      }
+
+      let image = applyTransform(materialize(state.canvas), stack, scale);
+      // What is kept (or a source's own pixels) is never handed out: the caller may transfer it.
+      const sourceBuffers = new Set(drawn.filter((d): d is RgbaImage => !!d).map((d) => d.data));
+      if (image.data === state.canvas.base.data && (keep || sourceBuffers.has(image.data))) image = cloneImage(image);
+
+      if (keep) {
+        for (const [id, entry] of masks) if (!usedMasks.has(id) && layers.some((layer) => layer.id === id)) usedMasks.set(id, entry);
+        masks = usedMasks;
+        previous = { width, height, scale, layers, sources: drawn, states: withinBudget(states, start - 1, maxBytes, sourceBuffers) };
+      }
+      return { image, broken: [...state.broken] };
+    },
+  };
+}
+
+/**
+ * Drops kept canvases, top first, until the buffers they hold (sources aside) fit in maxBytes;
+ * the canvas below the layer that just changed is kept whatever it costs, as the next frame of
+ * the same gesture starts from it.
+ */
+function withinBudget(states: (CanvasState | null)[], pinned: number, maxBytes: number, sources: Set<Uint8ClampedArray>): (CanvasState | null)[] {
+  const held = (state: CanvasState, into: Set<Uint8ClampedArray>) => {
+    if (!sources.has(state.canvas.base.data)) into.add(state.canvas.base.data);
+    for (const patch of state.canvas.patches) into.add(patch.image.data);
+  };
+  const bytes = () => {
+    const buffers = new Set<Uint8ClampedArray>();
+    for (const state of states) if (state) held(state, buffers);
+    let total = 0;
+    for (const buffer of buffers) total += buffer.byteLength;
+    return total;
+  };
+  for (let i = states.length - 1; i >= 0 && bytes() > maxBytes; i--) if (i !== pinned) states[i] = null;
+  return states;
+}
+
+/** Structural equality of plain data (numbers, strings, booleans, null, arrays, objects). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const key of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Placement and the document transform
+ * ------------------------------------------------------------------------------------------- */
 
 /** Puts an image layer's pixels where it sits in the document, on a transparent canvas. */
 function placeImage(layer: ImageLayer, source: RgbaImage, width: number, height: number, scale: number): RgbaImage {

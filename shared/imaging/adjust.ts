@@ -37,7 +37,7 @@
 import type { Adjustment, CurvePoint, RgbaImage } from './types.js';
 import { LUMA_B, LUMA_G, LUMA_R, hslToRgb, rgbToHsl } from './color.js';
 import { blurPlane, radiusToSigma, toPlanes, unpremultiplyPlanes } from './convolve.js';
-import { SRGB_TO_LINEAR, assertImage, cloneImage, linearToSrgb, toByte } from './util.js';
+import { SRGB_TO_LINEAR, assertImage, cloneImage, linearToSrgb, toByte, wordsOf } from './util.js';
 
 export interface AdjustOptions {
   /** Render scale relative to full resolution (default 1); spatial radii are multiplied by it. */
@@ -48,26 +48,9 @@ export function applyAdjustment(image: RgbaImage, adjustment: Adjustment, option
   assertImage(image);
   const scale = options.scale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`scale must be a positive number (got ${scale})`);
+  const luts = adjustmentLuts(adjustment);
+  if (luts) return applyLut(image, luts[0], luts[1], luts[2]);
   switch (adjustment.kind) {
-    case 'exposure':
-      return applyLut(image, exposureLut(adjustment.stops));
-    case 'brightness':
-      return applyLut(image, brightnessLut(adjustment.amount));
-    case 'contrast':
-      return applyLut(image, contrastLut(adjustment.amount));
-    case 'levels':
-      return applyLut(image, levelsLut(adjustment));
-    case 'curve':
-      return applyLut(image, curveLut(adjustment.points));
-    case 'channelLevels':
-      return applyLut(
-        image,
-        levelsLut({ inBlack: adjustment.redBlack, inWhite: adjustment.redWhite, gamma: adjustment.redGamma, outBlack: 0, outWhite: 255 }),
-        levelsLut({ inBlack: adjustment.greenBlack, inWhite: adjustment.greenWhite, gamma: adjustment.greenGamma, outBlack: 0, outWhite: 255 }),
-        levelsLut({ inBlack: adjustment.blueBlack, inWhite: adjustment.blueWhite, gamma: adjustment.blueGamma, outBlack: 0, outWhite: 255 }),
-      );
-    case 'temperatureTint':
-      return applyTemperatureTint(image, adjustment.temperature, adjustment.tint);
     case 'saturation':
       return applySaturation(image, adjustment.amount);
     case 'vibrance':
@@ -82,11 +65,61 @@ export function applyAdjustment(image: RgbaImage, adjustment: Adjustment, option
       return applyBlur(image, adjustment.radius * scale);
     case 'sharpen':
       return applySharpen(image, adjustment.amount, adjustment.radius * scale);
-    default: {
-      const unknown: never = adjustment;
-      throw new RangeError(`unknown adjustment ${JSON.stringify(unknown)}`);
-    }
+    default:
+      throw new RangeError(`unknown adjustment ${JSON.stringify(adjustment)}`);
   }
+}
+
+/** Per-channel lookup tables (red, green, blue), each 256 entries. */
+export type ChannelLuts = readonly [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
+
+/**
+ * The LUTs of an adjustment that is one per channel (exposure, brightness, contrast, levels,
+ * curve, channelLevels, temperatureTint), or null. applyAdjustment applies exactly these, so
+ * consecutive LUT adjustments compose byte for byte (composeLuts).
+ */
+export function adjustmentLuts(adjustment: Adjustment): ChannelLuts | null {
+  switch (adjustment.kind) {
+    case 'exposure':
+      return same(exposureLut(adjustment.stops));
+    case 'brightness':
+      return same(brightnessLut(adjustment.amount));
+    case 'contrast':
+      return same(contrastLut(adjustment.amount));
+    case 'levels':
+      return same(levelsLut(adjustment));
+    case 'curve':
+      return same(curveLut(adjustment.points));
+    case 'channelLevels':
+      return [
+        levelsLut({ inBlack: adjustment.redBlack, inWhite: adjustment.redWhite, gamma: adjustment.redGamma, outBlack: 0, outWhite: 255 }),
+        levelsLut({ inBlack: adjustment.greenBlack, inWhite: adjustment.greenWhite, gamma: adjustment.greenGamma, outBlack: 0, outWhite: 255 }),
+        levelsLut({ inBlack: adjustment.blueBlack, inWhite: adjustment.blueWhite, gamma: adjustment.blueGamma, outBlack: 0, outWhite: 255 }),
+      ];
+    case 'temperatureTint':
+      return temperatureTintLuts(adjustment.temperature, adjustment.tint);
+    default:
+      return null;
+  }
+}
+
+function same(lut: Uint8ClampedArray): ChannelLuts {
+  return [lut, lut, lut];
+}
+
+/** `then ∘ first`: applying the result once equals applying `first`, then `then`. */
+export function composeLuts(first: ChannelLuts, then: ChannelLuts): ChannelLuts {
+  const one = (a: Uint8ClampedArray, b: Uint8ClampedArray): Uint8ClampedArray => {
+    const out = new Uint8ClampedArray(256);
+    for (let v = 0; v < 256; v++) out[v] = b[a[v] as number] as number;
+    return out;
+  };
+  return [one(first[0], then[0]), one(first[1], then[1]), one(first[2], then[2])];
+}
+
+/** Whether each output pixel depends on that input pixel alone (all but blur and sharpen). */
+export function isPointwise(adjustment: Adjustment): boolean {
+  return adjustment.kind !== 'blur' && adjustment.kind !== 'sharpen';
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -108,6 +141,16 @@ function buildLut(f: (v: number) => number): Uint8ClampedArray {
 export function applyLut(image: RgbaImage, r: Uint8ClampedArray, g = r, b = r): RgbaImage {
   const src = image.data;
   const out = new Uint8ClampedArray(src.length);
+  const words = wordsOf(src);
+  if (words) {
+    // Whole pixels at a time (little-endian: R is the low byte); the same lookups.
+    const into = new Uint32Array(out.buffer);
+    for (let i = 0; i < words.length; i++) {
+      const v = words[i] as number;
+      into[i] = (v & 0xff000000) | ((b[(v >>> 16) & 255] as number) << 16) | ((g[(v >>> 8) & 255] as number) << 8) | (r[v & 255] as number);
+    }
+    return { width: image.width, height: image.height, data: out };
+  }
   for (let p = 0; p < src.length; p += 4) {
     out[p] = r[src[p] as number] as number;
     out[p + 1] = g[src[p + 1] as number] as number;
@@ -221,12 +264,12 @@ export function curveLut(points: readonly CurvePoint[]): Uint8ClampedArray {
   });
 }
 
-function applyTemperatureTint(image: RgbaImage, temperature: number, tint: number): RgbaImage {
+function temperatureTintLuts(temperature: number, tint: number): ChannelLuts {
   const t = finite(temperature, 'temperature') / 100;
   const m = finite(tint, 'tint') / 100;
   const gainLut = (gain: number): Uint8ClampedArray =>
     gain === 1 ? buildLut((v) => v) : buildLut((v) => 255 * linearToSrgb((SRGB_TO_LINEAR[v] as number) * Math.max(0, gain)));
-  return applyLut(image, gainLut(1 + 0.3 * t), gainLut(1 - 0.25 * m), gainLut(1 - 0.3 * t));
+  return [gainLut(1 + 0.3 * t), gainLut(1 - 0.25 * m), gainLut(1 - 0.3 * t)];
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -238,6 +281,20 @@ function applySaturation(image: RgbaImage, amount: number): RgbaImage {
   if (factor === 1) return cloneImage(image);
   const src = image.data;
   const out = new Uint8ClampedArray(src.length);
+  const words = wordsOf(src);
+  if (words) {
+    // The same sums, a pixel read and written as one word (little-endian: R is the low byte).
+    const into = new Uint32Array(out.buffer);
+    for (let i = 0; i < words.length; i++) {
+      const v = words[i] as number;
+      const r = v & 255;
+      const g = (v >>> 8) & 255;
+      const b = (v >>> 16) & 255;
+      const y = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+      into[i] = (v & 0xff000000) | (toByte(y + (b - y) * factor) << 16) | (toByte(y + (g - y) * factor) << 8) | toByte(y + (r - y) * factor);
+    }
+    return { width: image.width, height: image.height, data: out };
+  }
   for (let p = 0; p < src.length; p += 4) {
     const r = src[p] as number;
     const g = src[p + 1] as number;

@@ -19,16 +19,24 @@
  * overlay HardLight(Cs, Cb) (condition on the backdrop); softLight the W3C definition
  * (D(Cb) = ((16Cb − 12)Cb + 4)Cb for Cb ≤ 0.25, else √Cb); color SetLum(Cs, Lum(Cb));
  * luminosity SetLum(Cb, Lum(Cs)), with Lum = 0.3R + 0.59G + 0.11B and ClipColor.
+ *
+ * With a mask, only the mask's non-zero bounding box is computed: outside it αs is 0 and the
+ * pixel below is copied, exactly as the per-pixel loop would. A pointwise adjustment is likewise
+ * applied to that box alone (each of its output pixels depends on that input pixel only).
  */
 import type { Adjustment, BlendMode, Mask, RgbaImage } from './types.js';
-import { applyAdjustment } from './adjust.js';
-import { UNIT, assertImage, assertMask, isOpaque, toByte } from './util.js';
+import { applyAdjustment, isPointwise } from './adjust.js';
+import { cropMask, maskBounds, type PixelRect } from './mask.js';
+import { crop } from './transform.js';
+import { UNIT, assertImage, assertMask, cloneImage, isOpaque, toByte } from './util.js';
 
 export interface CompositeOptions {
   blendMode: BlendMode;
   /** 0..1 */
   opacity: number;
   mask?: Mask | null;
+  /** The mask's non-zero bounding box when the caller knows it (see maskBounds); else computed. */
+  maskBounds?: PixelRect | null;
 }
 
 export interface AdjustmentLayerOptions {
@@ -37,12 +45,15 @@ export interface AdjustmentLayerOptions {
   /** Default 'normal'. */
   blendMode?: BlendMode;
   mask?: Mask | null;
+  /** The mask's non-zero bounding box when the caller knows it (see maskBounds); else computed. */
+  maskBounds?: PixelRect | null;
   /** Render scale for spatial adjustments (see applyAdjustment). */
   scale?: number;
 }
 
 export function compositeLayer(below: RgbaImage, layer: RgbaImage, options: CompositeOptions): RgbaImage {
-  return composite(below, layer, options.blendMode, options.opacity, options.mask ?? null, false);
+  const mask = options.mask ?? null;
+  return composite(below, layer, options.blendMode, options.opacity, mask, false, mask ? regionOf(mask, options.maskBounds) : whole(below));
 }
 
 export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, options: AdjustmentLayerOptions = {}): RgbaImage {
@@ -53,12 +64,52 @@ export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, o
     assertImage(below, 'below');
     return { width: below.width, height: below.height, data: new Uint8ClampedArray(below.data) };
   }
-  const adjusted = applyAdjustment(below, adjustment, { scale: options.scale ?? 1 });
+  const scale = options.scale ?? 1;
+  if (mask) {
+    checkMaskSize(below, mask);
+    const region = regionOf(mask, options.maskBounds);
+    if (region.width * region.height < below.width * below.height) {
+      if (region.width === 0) return cloneImage(below);
+      if (!isPointwise(adjustment)) return composite(below, applyAdjustment(below, adjustment, { scale }), options.blendMode ?? 'normal', opacity, mask, true, region);
+      // The kernel on the box alone, blended there, pasted into a copy of the image below.
+      const box = crop(below, region);
+      const part = composite(box, applyAdjustment(box, adjustment, { scale }), options.blendMode ?? 'normal', opacity, cropMask(mask, region), true, whole(box));
+      const out = cloneImage(below);
+      paste(out, part, region.x, region.y);
+      return out;
+    }
+  }
+  const adjusted = applyAdjustment(below, adjustment, { scale });
   // Full strength, normal, unmasked over an opaque backdrop: (1 − 1)·below + 1·adjusted is the
   // adjusted image itself, and the blend pass is most of a frame's cost. (Fully transparent pixels
   // below are otherwise copied as they were, so the shortcut needs an opaque backdrop.)
   if (opacity === 1 && !mask && (options.blendMode ?? 'normal') === 'normal' && isOpaque(below)) return adjusted;
-  return composite(below, adjusted, options.blendMode ?? 'normal', opacity, mask, true);
+  return composite(below, adjusted, options.blendMode ?? 'normal', opacity, mask, true, whole(below));
+}
+
+/** Copies `part` into `image` with its top-left corner at (x, y); it must fit. */
+export function paste(image: RgbaImage, part: RgbaImage, x: number, y: number): void {
+  const rowBytes = part.width * 4;
+  for (let row = 0; row < part.height; row++) {
+    image.data.set(part.data.subarray(row * rowBytes, (row + 1) * rowBytes), ((y + row) * image.width + x) * 4);
+  }
+}
+
+function whole(image: { width: number; height: number }): PixelRect {
+  return { x: 0, y: 0, width: image.width, height: image.height };
+}
+
+/** The mask's non-zero box (an empty rect at 0,0 when it has none). */
+function regionOf(mask: Mask, known: PixelRect | null | undefined): PixelRect {
+  const bounds = known === undefined ? maskBounds(mask) : known;
+  return bounds ?? { x: 0, y: 0, width: 0, height: 0 };
+}
+
+function checkMaskSize(image: RgbaImage, mask: Mask): void {
+  assertMask(mask);
+  if (mask.width !== image.width || mask.height !== image.height) {
+    throw new RangeError(`mask is ${mask.width}×${mask.height}, image is ${image.width}×${image.height}`);
+  }
 }
 
 function checkOpacity(opacity: number): void {
@@ -149,64 +200,97 @@ function blendPixel(mode: BlendMode, br: number, bg: number, bb: number, sr: num
  * The compositing loop
  * ------------------------------------------------------------------------------------------- */
 
-function composite(below: RgbaImage, layer: RgbaImage, mode: BlendMode, opacity: number, mask: Mask | null, atop: boolean): RgbaImage {
+/**
+ * composite's atop branch for the normal mode (B(Cb, Cs) = Cs), the common adjustment layer: the
+ * same expressions without the per-pixel dispatch on the mode.
+ */
+function adjustNormal(bd: Uint8ClampedArray, ld: Uint8ClampedArray, md: Uint8ClampedArray | null, opacity: number, out: Uint8ClampedArray, width: number, region: PixelRect): void {
+  for (let y = region.y; y < region.y + region.height; y++) {
+    const rowStart = y * width + region.x;
+    const rowEnd = rowStart + region.width;
+    for (let i = rowStart, p = rowStart * 4; i < rowEnd; i++, p += 4) {
+      const as = md !== null ? opacity * (UNIT[md[i] as number] as number) : opacity;
+      const ab8 = bd[p + 3] as number;
+      if (as <= 0 || ab8 === 0) {
+        out[p] = bd[p] as number;
+        out[p + 1] = bd[p + 1] as number;
+        out[p + 2] = bd[p + 2] as number;
+        out[p + 3] = ab8;
+        continue;
+      }
+      const br = UNIT[bd[p] as number] as number;
+      const bg = UNIT[bd[p + 1] as number] as number;
+      const bb = UNIT[bd[p + 2] as number] as number;
+      out[p] = toByte((br + ((UNIT[ld[p] as number] as number) - br) * as) * 255);
+      out[p + 1] = toByte((bg + ((UNIT[ld[p + 1] as number] as number) - bg) * as) * 255);
+      out[p + 2] = toByte((bb + ((UNIT[ld[p + 2] as number] as number) - bb) * as) * 255);
+      out[p + 3] = ab8;
+    }
+  }
+}
+
+/** The blend inside `region` (outside it αs is 0: the pixel below, copied). */
+function composite(below: RgbaImage, layer: RgbaImage, mode: BlendMode, opacity: number, mask: Mask | null, atop: boolean, region: PixelRect): RgbaImage {
   assertImage(below, 'below');
   assertImage(layer, 'layer');
   checkOpacity(opacity);
   if (below.width !== layer.width || below.height !== layer.height) {
     throw new RangeError(`layer is ${layer.width}×${layer.height}, below is ${below.width}×${below.height}`);
   }
-  if (mask) {
-    assertMask(mask);
-    if (mask.width !== below.width || mask.height !== below.height) {
-      throw new RangeError(`mask is ${mask.width}×${mask.height}, image is ${below.width}×${below.height}`);
-    }
-  }
+  if (mask) checkMaskSize(below, mask);
   const bd = below.data;
   const ld = layer.data;
   const md = mask ? mask.data : null;
-  const out = new Uint8ClampedArray(bd.length);
+  const partial = region.width * region.height < below.width * below.height;
+  const out = partial ? new Uint8ClampedArray(bd) : new Uint8ClampedArray(bd.length);
+  if (atop && mode === 'normal') {
+    adjustNormal(bd, ld, md, opacity, out, below.width, region);
+    return { width: below.width, height: below.height, data: out };
+  }
   const blended = new Float64Array(3);
-  const n = below.width * below.height;
-  for (let i = 0, p = 0; i < n; i++, p += 4) {
-    let k = opacity;
-    if (md !== null) k *= UNIT[md[i] as number] as number;
-    const as = atop ? k : k * (UNIT[ld[p + 3] as number] as number);
-    const ab8 = bd[p + 3] as number;
-    if (as <= 0 || (atop && ab8 === 0)) {
-      out[p] = bd[p] as number;
-      out[p + 1] = bd[p + 1] as number;
-      out[p + 2] = bd[p + 2] as number;
-      out[p + 3] = ab8;
-      continue;
+  for (let y = region.y; y < region.y + region.height; y++) {
+    const rowStart = y * below.width + region.x;
+    const rowEnd = rowStart + region.width;
+    for (let i = rowStart, p = rowStart * 4; i < rowEnd; i++, p += 4) {
+      let k = opacity;
+      if (md !== null) k *= UNIT[md[i] as number] as number;
+      const as = atop ? k : k * (UNIT[ld[p + 3] as number] as number);
+      const ab8 = bd[p + 3] as number;
+      if (as <= 0 || (atop && ab8 === 0)) {
+        out[p] = bd[p] as number;
+        out[p + 1] = bd[p + 1] as number;
+        out[p + 2] = bd[p + 2] as number;
+        out[p + 3] = ab8;
+        continue;
+      }
+      const br = UNIT[bd[p] as number] as number;
+      const bg = UNIT[bd[p + 1] as number] as number;
+      const bb = UNIT[bd[p + 2] as number] as number;
+      const sr = UNIT[ld[p] as number] as number;
+      const sg = UNIT[ld[p + 1] as number] as number;
+      const sb = UNIT[ld[p + 2] as number] as number;
+      blendPixel(mode, br, bg, bb, sr, sg, sb, blended);
+      const xr = blended[0] as number;
+      const xg = blended[1] as number;
+      const xb = blended[2] as number;
+      if (atop) {
+        out[p] = toByte((br + (xr - br) * as) * 255);
+        out[p + 1] = toByte((bg + (xg - bg) * as) * 255);
+        out[p + 2] = toByte((bb + (xb - bb) * as) * 255);
+        out[p + 3] = ab8;
+        continue;
+      }
+      const ab = UNIT[ab8] as number;
+      const ao = as + ab * (1 - as);
+      const wS = as * (1 - ab); // weight of the plain source colour
+      const wB = as * ab; // weight of the blended colour
+      const wD = (1 - as) * ab; // weight of the backdrop
+      const scale = 255 / ao;
+      out[p] = toByte((wS * sr + wB * xr + wD * br) * scale);
+      out[p + 1] = toByte((wS * sg + wB * xg + wD * bg) * scale);
+      out[p + 2] = toByte((wS * sb + wB * xb + wD * bb) * scale);
+      out[p + 3] = toByte(ao * 255);
     }
-    const br = UNIT[bd[p] as number] as number;
-    const bg = UNIT[bd[p + 1] as number] as number;
-    const bb = UNIT[bd[p + 2] as number] as number;
-    const sr = UNIT[ld[p] as number] as number;
-    const sg = UNIT[ld[p + 1] as number] as number;
-    const sb = UNIT[ld[p + 2] as number] as number;
-    blendPixel(mode, br, bg, bb, sr, sg, sb, blended);
-    const xr = blended[0] as number;
-    const xg = blended[1] as number;
-    const xb = blended[2] as number;
-    if (atop) {
-      out[p] = toByte((br + (xr - br) * as) * 255);
-      out[p + 1] = toByte((bg + (xg - bg) * as) * 255);
-      out[p + 2] = toByte((bb + (xb - bb) * as) * 255);
-      out[p + 3] = ab8;
-      continue;
-    }
-    const ab = UNIT[ab8] as number;
-    const ao = as + ab * (1 - as);
-    const wS = as * (1 - ab); // weight of the plain source colour
-    const wB = as * ab; // weight of the blended colour
-    const wD = (1 - as) * ab; // weight of the backdrop
-    const scale = 255 / ao;
-    out[p] = toByte((wS * sr + wB * xr + wD * br) * scale);
-    out[p + 1] = toByte((wS * sg + wB * xg + wD * bg) * scale);
-    out[p + 2] = toByte((wS * sb + wB * xb + wD * bb) * scale);
-    out[p + 3] = toByte(ao * 255);
   }
   return { width: below.width, height: below.height, data: out };
 }

@@ -47,6 +47,57 @@ export function featherMask(mask: Mask, radius: number): Mask {
   return { width: mask.width, height: mask.height, data: out };
 }
 
+/** Whole-pixel rectangle: columns x..x+width−1, rows y..y+height−1. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The smallest rectangle holding every non-zero value, or null when the mask is all 0. */
+export function maskBounds(mask: Mask, within?: PixelRect): PixelRect | null {
+  assertMask(mask);
+  const { width, data } = mask;
+  const area = within ?? { x: 0, y: 0, width: mask.width, height: mask.height };
+  let minX = Infinity;
+  let maxX = -1;
+  let minY = -1;
+  let maxY = -1;
+  for (let y = area.y; y < area.y + area.height; y++) {
+    const row = y * width;
+    let first = -1;
+    for (let x = area.x; x < area.x + area.width; x++) {
+      if (data[row + x] !== 0) {
+        first = x;
+        break;
+      }
+    }
+    if (first < 0) continue;
+    if (minY < 0) minY = y;
+    maxY = y;
+    if (first < minX) minX = first;
+    for (let x = area.x + area.width - 1; x > maxX; x--) {
+      if (data[row + x] !== 0) {
+        maxX = x;
+        break;
+      }
+    }
+  }
+  return minY < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+}
+
+/** The part of a mask inside `rect` (which must lie within it). */
+export function cropMask(mask: Mask, rect: PixelRect): Mask {
+  assertMask(mask);
+  const out = new Uint8ClampedArray(rect.width * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const from = (rect.y + y) * mask.width + rect.x;
+    out.set(mask.data.subarray(from, from + rect.width), y * rect.width);
+  }
+  return { width: rect.width, height: rect.height, data: out };
+}
+
 /** Resizes like resizeBilinear (bilinear, area-averaging when reducing by more than 2×). */
 export function resizeMask(mask: Mask, width: number, height: number): Mask {
   assertMask(mask);
@@ -109,10 +160,17 @@ export function dabCentres(points: readonly { x: number; y: number }[], spacing:
  * maximum, so the stroke's cross-section is the brush profile whatever the spacing; the stroke
  * coverage c = flow × profile is then applied once: paint v' = v + (255 − v)·c,
  * erase v' = v·(1 − c). Repeated strokes build up.
+ *
+ * `origin` puts the mask in a larger canvas: mask pixel (x, y) is canvas pixel (x + origin.x,
+ * y + origin.y) and the stroke is in canvas coordinates. Distances are computed in canvas
+ * coordinates, so a window of a canvas paints exactly the bytes the whole canvas gets there.
  */
-export function paintStroke(mask: Mask, stroke: BrushStroke): Mask {
+export function paintStroke(mask: Mask, stroke: BrushStroke, origin: { x: number; y: number } = { x: 0, y: 0 }): Mask {
   assertMask(mask);
   const { width, height } = mask;
+  const ox = origin.x;
+  const oy = origin.y;
+  if (!Number.isInteger(ox) || !Number.isInteger(oy)) throw new RangeError(`origin must be whole pixels (got ${ox}, ${oy})`);
   const size = stroke.size;
   if (!Number.isFinite(size)) throw new RangeError(`brush size must be finite (got ${size})`);
   for (const p of stroke.points) {
@@ -138,20 +196,20 @@ export function paintStroke(mask: Mask, stroke: BrushStroke): Mask {
   let maxX = -1;
   let maxY = -1;
   for (const dab of dabCentres(stroke.points, dabSpacing(size))) {
-    const x0 = Math.max(0, Math.floor(dab.x - outer));
-    const x1 = Math.min(width - 1, Math.ceil(dab.x + outer));
-    const y0 = Math.max(0, Math.floor(dab.y - outer));
-    const y1 = Math.min(height - 1, Math.ceil(dab.y + outer));
+    const x0 = Math.max(0, Math.floor(dab.x - outer) - ox);
+    const x1 = Math.min(width - 1, Math.ceil(dab.x + outer) - ox);
+    const y0 = Math.max(0, Math.floor(dab.y - outer) - oy);
+    const y1 = Math.min(height - 1, Math.ceil(dab.y + outer) - oy);
     if (x0 > x1 || y0 > y1) continue;
     if (x0 < minX) minX = x0;
     if (y0 < minY) minY = y0;
     if (x1 > maxX) maxX = x1;
     if (y1 > maxY) maxY = y1;
     for (let y = y0; y <= y1; y++) {
-      const dy = y + 0.5 - dab.y;
+      const dy = y + oy + 0.5 - dab.y;
       const row = y * width;
       for (let x = x0; x <= x1; x++) {
-        const dx = x + 0.5 - dab.x;
+        const dx = x + ox + 0.5 - dab.x;
         const dSq = dx * dx + dy * dy;
         if (dSq >= outerSq) continue;
         let a: number;

@@ -55,6 +55,17 @@ export function cloneMask(mask: Mask): Mask {
   return { width: mask.width, height: mask.height, data: new Uint8ClampedArray(mask.data) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The pixels as 32-bit words (R in the low byte) where the platform is little-endian and the
+ * bytes are aligned, else null (callers then go byte by byte). Shares the buffer.
+ */
+export function wordsOf(data: Uint8ClampedArray): Uint32Array | null {
+  if (!LITTLE_ENDIAN || data.byteOffset % 4 !== 0 || data.length % 4 !== 0) return null;
+  return new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
+}
+
 export function isOpaque(image: RgbaImage): boolean {
   const data = image.data;
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;

@@ -1,0 +1,315 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyOperation, type LayerMask, type LayerStack, type MaskStroke, type Operation } from '../../../shared/document/model.js';
+import { createIncrementalRenderer, rasterizeMask, renderStack, type SourceLookup } from '../../../shared/document/render.js';
+import {
+  applyAdjustmentLayer,
+  compositeLayer,
+  crop,
+  emptyMask,
+  featherMask,
+  flip,
+  invertMask,
+  paintStroke,
+  resizeBilinear,
+  rotate90,
+  rotateArbitrary,
+  type Adjustment,
+  type BlendMode,
+  type Mask,
+  type RgbaImage,
+} from '../../../shared/imaging/index.js';
+import { noise } from '../imaging/helpers.js';
+
+/*
+ * The renderer skips work whose result is known (fast paths, fused LUTs, masks in their window,
+ * adjustments in the mask's box, canvases kept between frames). These tests hold it to the plain
+ * loop it replaced: every layer through applyAdjustmentLayer / compositeLayer on the whole canvas,
+ * every mask painted and feathered on the whole canvas.
+ */
+
+/** The straightforward renderer: renderStack as it was before the fast paths. */
+function referenceRender(stack: LayerStack, sources: SourceLookup, scale: number, layerLimit?: number): { image: RgbaImage; broken: string[] } {
+  const width = Math.max(1, Math.round(stack.width * scale));
+  const height = Math.max(1, Math.round(stack.height * scale));
+  let canvas: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
+  const broken: string[] = [];
+  let empty = true;
+  for (const layer of stack.layers.slice(0, layerLimit ?? stack.layers.length)) {
+    if (!layer.visible || layer.opacity <= 0) continue;
+    const mask = layer.mask ? referenceMask(layer.mask, width, height, scale) : null;
+    if (layer.kind === 'adjustment') {
+      empty = false;
+      canvas = applyAdjustmentLayer(canvas, layer.adjustment, { opacity: layer.opacity, blendMode: layer.blendMode, mask, scale });
+      continue;
+    }
+    const source = sources(layer.sha256);
+    if (!source) {
+      broken.push(layer.id);
+      continue;
+    }
+    const tw = Math.max(1, Math.round(layer.width * scale));
+    const th = Math.max(1, Math.round(layer.height * scale));
+    const sized = source.width === tw && source.height === th ? source : resizeBilinear(source, tw, th);
+    const placed: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
+    const left = Math.round(layer.x * scale);
+    const top = Math.round(layer.y * scale);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const sx = x - left;
+        const sy = y - top;
+        if (sx < 0 || sy < 0 || sx >= tw || sy >= th) continue;
+        placed.data.set(sized.data.subarray((sy * tw + sx) * 4, (sy * tw + sx) * 4 + 4), (y * width + x) * 4);
+      }
+    }
+    canvas = empty && !mask && layer.opacity === 1 && layer.blendMode === 'normal' ? placed : compositeLayer(canvas, placed, { blendMode: layer.blendMode, opacity: layer.opacity, mask });
+    empty = false;
+  }
+  const t = stack.transform;
+  if (t.flipHorizontal) canvas = flip(canvas, 'horizontal');
+  if (t.flipVertical) canvas = flip(canvas, 'vertical');
+  if (t.quarterTurns % 4 !== 0) canvas = rotate90(canvas, t.quarterTurns);
+  if (t.straighten !== 0) canvas = rotateArbitrary(canvas, t.straighten);
+  if (t.crop) {
+    const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+    const x = clamp(Math.round(t.crop.x * scale), 0, canvas.width - 1);
+    const y = clamp(Math.round(t.crop.y * scale), 0, canvas.height - 1);
+    canvas = crop(canvas, { x, y, width: clamp(Math.round(t.crop.width * scale), 1, canvas.width - x), height: clamp(Math.round(t.crop.height * scale), 1, canvas.height - y) });
+  }
+  return { image: canvas, broken };
+}
+
+/** Every stroke painted and feathered on the whole canvas. */
+function referenceMask(mask: LayerMask, width: number, height: number, scale: number): Mask {
+  let raster = emptyMask(width, height, 0);
+  for (const stroke of mask.strokes) {
+    raster = paintStroke(raster, { points: stroke.points.map((p) => ({ x: p.x * scale, y: p.y * scale })), size: Math.max(1, stroke.size * scale), hardness: stroke.hardness, erase: stroke.erase });
+  }
+  if (mask.feather > 0) raster = featherMask(raster, mask.feather * scale);
+  return mask.inverted ? invertMask(raster) : raster;
+}
+
+function firstDifference(a: RgbaImage, b: RgbaImage): string | null {
+  if (a.width !== b.width || a.height !== b.height) return `size ${a.width}×${a.height} vs ${b.width}×${b.height}`;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return `byte ${i}: ${a.data[i]} vs ${b.data[i]}`;
+  return null;
+}
+
+const DOC_W = 64;
+const DOC_H = 48;
+const PHOTO = 'a'.repeat(64);
+const OVERLAY = 'c'.repeat(64);
+const MISSING = 'f'.repeat(64);
+
+function makeSources(overlayOpaque: boolean): SourceLookup {
+  const photo = noise(DOC_W, DOC_H, 7, true);
+  const half = noise(32, 24, 9, true);
+  const overlay = noise(40, 30, 11, overlayOpaque);
+  return (sha) => (sha === PHOTO ? photo : sha === OVERLAY ? overlay : sha === PHOTO.slice(0, 63) + 'h' ? half : undefined);
+}
+
+const blendModes: BlendMode[] = ['normal', 'multiply', 'screen', 'overlay', 'softLight', 'color', 'luminosity'];
+
+const arbAdjustment: fc.Arbitrary<Adjustment> = fc.oneof(
+  fc.integer({ min: -100, max: 100 }).map((amount): Adjustment => ({ kind: 'brightness', amount })),
+  fc.integer({ min: -100, max: 100 }).map((amount): Adjustment => ({ kind: 'contrast', amount })),
+  fc.integer({ min: -100, max: 100 }).map((amount): Adjustment => ({ kind: 'saturation', amount })),
+  fc.integer({ min: -100, max: 100 }).map((amount): Adjustment => ({ kind: 'vibrance', amount })),
+  fc.record({ temperature: fc.integer({ min: -100, max: 100 }), tint: fc.integer({ min: -100, max: 100 }) }).map((t): Adjustment => ({ kind: 'temperatureTint', ...t })),
+  fc.integer({ min: -180, max: 180 }).map((degrees): Adjustment => ({ kind: 'hue', degrees })),
+  fc.double({ min: -2, max: 2, noNaN: true }).map((stops): Adjustment => ({ kind: 'exposure', stops })),
+  fc.integer({ min: 0, max: 100 }).map((amount): Adjustment => ({ kind: 'sepia', amount })),
+  fc.constant<Adjustment>({ kind: 'blackWhite' }),
+  fc.integer({ min: 1, max: 12 }).map((radius): Adjustment => ({ kind: 'blur', radius })),
+  fc.record({ amount: fc.integer({ min: 0, max: 300 }), radius: fc.integer({ min: 1, max: 6 }) }).map((s): Adjustment => ({ kind: 'sharpen', ...s })),
+  fc.integer({ min: 20, max: 230 }).map((y): Adjustment => ({ kind: 'curve', points: [{ x: 0, y: 0 }, { x: 128, y }, { x: 255, y: 255 }] })),
+  fc.record({ inBlack: fc.integer({ min: 0, max: 100 }), gamma: fc.double({ min: 0.3, max: 3, noNaN: true }) }).map(
+    (l): Adjustment => ({ kind: 'levels', inBlack: l.inBlack, inWhite: 255, gamma: l.gamma, outBlack: 0, outWhite: 255 }),
+  ),
+);
+
+/** Strokes anywhere, partly off the document, soft or hard, painting or erasing. */
+const arbStroke: fc.Arbitrary<MaskStroke> = fc.record({
+  points: fc.array(fc.record({ x: fc.integer({ min: -10, max: DOC_W + 10 }), y: fc.integer({ min: -10, max: DOC_H + 10 }) }), { minLength: 1, maxLength: 4 }),
+  size: fc.integer({ min: 1, max: 20 }),
+  hardness: fc.double({ min: 0, max: 1, noNaN: true }),
+  erase: fc.boolean(),
+});
+
+const arbLayerId = fc.constantFrom('photo', 'a1', 'a2', 'a3', 'overlay', 'gone');
+
+/** Operations that touch one layer (failing ones, e.g. on a missing layer, are skipped). */
+const arbOperation: fc.Arbitrary<Operation> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ layerId: arbLayerId, adjustment: arbAdjustment }).map((o): Operation => ({ type: 'setAdjustment', ...o })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ layerId: arbLayerId, opacity: fc.constantFrom(0, 0.3, 0.75, 1), visible: fc.boolean(), blendMode: fc.constantFrom(...blendModes) })
+      .map((o): Operation => ({ type: 'setLayerProps', layerId: o.layerId, props: { opacity: o.opacity, visible: o.visible, blendMode: o.blendMode } })),
+  },
+  { weight: 1, arbitrary: arbLayerId.map((layerId): Operation => ({ type: 'addMask', layerId })) },
+  { weight: 3, arbitrary: fc.record({ layerId: arbLayerId, stroke: arbStroke }).map((o): Operation => ({ type: 'paintMask', ...o })) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ layerId: arbLayerId, inverted: fc.boolean(), feather: fc.constantFrom(0, 1, 3, 12, 30) }).map((o): Operation => ({ type: 'setMaskProps', ...o })),
+  },
+  { weight: 1, arbitrary: arbLayerId.map((layerId): Operation => ({ type: 'clearMask', layerId })) },
+  { weight: 1, arbitrary: fc.record({ layerId: arbLayerId, toIndex: fc.integer({ min: 0, max: 5 }) }).map((o): Operation => ({ type: 'moveLayer', ...o })) },
+  { weight: 1, arbitrary: arbLayerId.map((layerId): Operation => ({ type: 'deleteLayer', layerId })) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ flipHorizontal: fc.boolean(), quarterTurns: fc.integer({ min: 0, max: 3 }) }).map((t): Operation => ({ type: 'setTransform', transform: t })),
+  },
+);
+
+function baseStack(overlayAt: { x: number; y: number }): LayerStack {
+  const ops: Operation[] = [
+    { type: 'addImageLayer', layerId: 'photo', name: 'photo', sha256: PHOTO, x: 0, y: 0, width: DOC_W, height: DOC_H },
+    { type: 'addAdjustmentLayer', layerId: 'a1', name: 'a1', adjustment: { kind: 'brightness', amount: 20 } },
+    { type: 'addAdjustmentLayer', layerId: 'a2', name: 'a2', adjustment: { kind: 'saturation', amount: 30 } },
+    { type: 'addImageLayer', layerId: 'overlay', name: 'overlay', sha256: OVERLAY, x: overlayAt.x, y: overlayAt.y, width: 40, height: 30 },
+    { type: 'addImageLayer', layerId: 'gone', name: 'gone', sha256: MISSING, x: 0, y: 0, width: DOC_W, height: DOC_H },
+    { type: 'addAdjustmentLayer', layerId: 'a3', name: 'a3', adjustment: { kind: 'curve', points: [{ x: 0, y: 10 }, { x: 128, y: 150 }, { x: 255, y: 240 }] } },
+  ];
+  return ops.reduce(applyOperation, { width: DOC_W, height: DOC_H, layers: [], transform: { crop: null, quarterTurns: 0, straighten: 0, flipHorizontal: false, flipVertical: false } });
+}
+
+function tryApply(stack: LayerStack, op: Operation): LayerStack {
+  try {
+    return applyOperation(stack, op);
+  } catch {
+    return stack;
+  }
+}
+
+describe('renderStack', () => {
+  it('matches the plain layer loop for random stacks, scales and layer limits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbOperation, { maxLength: 12 }),
+        fc.constantFrom(1, 0.5, 0.37),
+        fc.boolean(),
+        fc.record({ x: fc.integer({ min: -8, max: 30 }), y: fc.integer({ min: -8, max: 20 }) }),
+        fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+        (ops, scale, overlayOpaque, overlayAt, layerLimit) => {
+          const stack = ops.reduce(tryApply, baseStack(overlayAt));
+          const sources = makeSources(overlayOpaque);
+          const got = renderStack(stack, sources, { scale, layerLimit });
+          const want = referenceRender(stack, sources, scale, layerLimit);
+          expect(firstDifference(got.image, want.image)).toBeNull();
+          expect(got.broken).toEqual(want.broken);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a photo stored smaller than the document (resized on the way) still matches', () => {
+    const sources = makeSources(true);
+    const base = baseStack({ x: 0, y: 0 });
+    const stack: LayerStack = { ...base, layers: base.layers.map((l) => (l.kind === 'image' && l.id === 'photo' ? { ...l, sha256: PHOTO.slice(0, 63) + 'h' } : l)) };
+    for (const scale of [1, 0.5]) expect(firstDifference(renderStack(stack, sources, { scale }).image, referenceRender(stack, sources, scale).image)).toBeNull();
+  });
+
+  it('never hands back a source buffer, even for a lone opaque photo', () => {
+    const sources = makeSources(true);
+    const stack = baseStack({ x: 0, y: 0 });
+    const { image } = renderStack(stack, sources, { scale: 1, layerLimit: 1 });
+    expect(image.data).not.toBe(sources(PHOTO)!.data);
+    expect(firstDifference(image, sources(PHOTO)!)).toBeNull();
+  });
+});
+
+describe('rasterizeMask', () => {
+  it('painting in the strokes window gives the bytes of painting the whole canvas', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbStroke, { minLength: 0, maxLength: 4 }),
+        fc.constantFrom(0, 0.5, 2, 4, 9, 25, 60),
+        fc.boolean(),
+        fc.constantFrom(1, 0.5, 2.5),
+        (strokes, feather, inverted, scale) => {
+          const mask: LayerMask = { strokes, feather, inverted };
+          const width = Math.round(DOC_W * scale);
+          const height = Math.round(DOC_H * scale);
+          const got = rasterizeMask(mask, width, height, scale);
+          const want = referenceMask(mask, width, height, scale);
+          expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a small stroke on a big canvas with a wide feather (box blur passes) stays exact', () => {
+    const mask: LayerMask = { strokes: [{ points: [{ x: 300, y: 200 }, { x: 340, y: 230 }], size: 30, hardness: 0.5, erase: false }], feather: 40, inverted: false };
+    const got = rasterizeMask(mask, 800, 600, 1);
+    const want = referenceMask(mask, 800, 600, 1);
+    expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+    expect(got.data.some((v) => v > 0)).toBe(true);
+  });
+});
+
+describe('createIncrementalRenderer', () => {
+  const run = (clone: boolean) =>
+    fc.assert(
+      fc.property(
+        fc.array(arbOperation, { minLength: 1, maxLength: 25 }),
+        fc.constantFrom(1, 0.5),
+        fc.boolean(),
+        fc.constantFrom(0, 300_000, undefined),
+        (ops, scale, overlayOpaque, maxBytes) => {
+          const sources = makeSources(overlayOpaque);
+          const renderer = createIncrementalRenderer(maxBytes === undefined ? {} : { maxBytes });
+          let stack = baseStack({ x: 10, y: 6 });
+          let held: RgbaImage | null = null;
+          for (const op of ops) {
+            stack = tryApply(stack, op);
+            // A stack posted to a worker arrives as a copy: no layer keeps its identity.
+            const given = clone ? structuredClone(stack) : stack;
+            const got = renderer.render(given, sources, { scale });
+            const want = renderStack(stack, sources, { scale });
+            expect(firstDifference(got.image, want.image)).toBeNull();
+            expect(got.broken).toEqual(want.broken);
+            // What was handed out is the caller's: scribbling on it must not reach the next frame.
+            if (held) held.data.fill(7);
+            held = got.image;
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+
+  it('gives renderStack bytes after every step of random operation sequences', () => run(false));
+  it('gives renderStack bytes when every stack arrives as a structured clone', () => run(true));
+
+  it('a change to one layer re-renders from that layer up, reusing the canvas below it', () => {
+    const photo = noise(DOC_W, DOC_H, 3, true);
+    const original = new Uint8ClampedArray(photo.data);
+    const sources: SourceLookup = (sha) => (sha === PHOTO ? photo : undefined);
+    // At 0.9 opacity the canvas after the photo is a blend of its own, kept between frames.
+    let stack = applyOperation(baseStack({ x: 0, y: 0 }), { type: 'setLayerProps', layerId: 'photo', props: { opacity: 0.9 } });
+    const renderer = createIncrementalRenderer();
+    renderer.render(stack, sources, { scale: 1 });
+    // Pixels changed behind the renderer's back (sources are immutable by contract) are not
+    // read again: the photo's layer is not recomputed when the top layer changes.
+    photo.data.fill(0);
+    stack = applyOperation(stack, { type: 'setAdjustment', layerId: 'a3', adjustment: { kind: 'brightness', amount: -40 } });
+    const warm = renderer.render(stack, sources, { scale: 1 });
+    const intact: SourceLookup = (sha) => (sha === PHOTO ? { width: DOC_W, height: DOC_H, data: original } : undefined);
+    expect(firstDifference(warm.image, renderStack(stack, intact, { scale: 1 }).image)).toBeNull();
+    // A change to the photo's own layer draws it again.
+    stack = applyOperation(stack, { type: 'setLayerProps', layerId: 'photo', props: { opacity: 0.8 } });
+    expect(firstDifference(renderer.render(stack, sources, { scale: 1 }).image, renderStack(stack, sources, { scale: 1 }).image)).toBeNull();
+  });
+
+  it('a new source object for the same hash (a fresh decode) is drawn, not the kept canvas', () => {
+    const stack = baseStack({ x: 0, y: 0 });
+    const renderer = createIncrementalRenderer();
+    const first = noise(DOC_W, DOC_H, 1, true);
+    const second = noise(DOC_W, DOC_H, 2, true);
+    renderer.render(stack, (sha) => (sha === PHOTO ? first : undefined), { scale: 1 });
+    const got = renderer.render(stack, (sha) => (sha === PHOTO ? second : undefined), { scale: 1 });
+    expect(firstDifference(got.image, renderStack(stack, (sha) => (sha === PHOTO ? second : undefined), { scale: 1 }).image)).toBeNull();
+  });
+});
