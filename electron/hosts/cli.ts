@@ -10,6 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import sharp from 'sharp';
 import type { PhotoSummary } from '../../shared/contract/api.js';
 import { EditJobRequest as EditJobRequestSchema } from '../../shared/contract/api.js';
+import type { IdentityCheck, StepIdentity } from '../../shared/contract/document.js';
 import { UserFacingError } from '../../shared/contract/result.js';
 import { openServices, type Services } from '../services/index.js';
 import { startBrowserHost } from './browser-host.js';
@@ -97,7 +98,10 @@ async function withServices<T>(libraryDir: string, host: 'cli' | 'browser', run:
     systemLocale: Intl.DateTimeFormat().resolvedOptions().locale,
   });
   try {
-    return await run(services);
+    const result = await run(services);
+    // Steps with new pixels get their identity check in the background: let it finish and be stored.
+    await services.identity.idle();
+    return result;
   } finally {
     services.close();
   }
@@ -463,14 +467,34 @@ async function historyVerb(args: string[]): Promise<number> {
     kind: step.op.type,
     createdAt: step.createdAt,
     ...(step.outputSha256 ? { outputSha256: step.outputSha256 } : {}),
+    ...(step.identity ? { identity: identitySummary(step.identity) } : {}),
     current: step.id === state.head,
   }));
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ projectId: id, head: state.head, steps })}\n`);
   } else {
-    for (const step of steps) process.stdout.write(`${step.current ? '▶' : ' '} ${step.id}  ${step.label}\n`);
+    for (const step of steps) {
+      const identity = step.identity ? `  [${identityText(step.identity.verdict, step.identity.distance)}${step.identity.characters.map((c) => `; @${c.name} ${identityText(c.verdict, c.distance)}`).join('')}]` : '';
+      process.stdout.write(`${step.current ? '▶' : ' '} ${step.id}  ${step.label}${identity}\n`);
+    }
   }
   return 0;
+}
+
+/** A step's identity check as `history --json` prints it: the shown image's verdict and each variant's. */
+function identitySummary(identity: StepIdentity) {
+  const brief = (check: IdentityCheck) => ({
+    verdict: check.verdict,
+    distance: check.distance,
+    faces: check.faces,
+    characters: check.characters.map((c) => ({ name: c.name, verdict: c.verdict, distance: c.distance })),
+  });
+  return { ...brief(identity), variants: identity.variants.map((v) => ({ sha256: v.sha256, ...brief(v) })) };
+}
+
+function identityText(verdict: IdentityCheck['verdict'], distance: number | null): string {
+  const words = { same: 'same person', changed: 'identity changed', 'no-face': 'no face', 'face-lost': 'face lost' }[verdict];
+  return distance === null ? words : `${words} ${distance.toFixed(2)}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
