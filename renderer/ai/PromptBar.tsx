@@ -354,7 +354,7 @@ export function PromptBar(props: PromptBarProps) {
       }}
       onDrop={onDrop}
     >
-      {aiLayer && <VariantsTray layer={aiLayer} busy={props.busy} onChoose={(sha) => props.onChooseVariant(aiLayer.id, sha)} />}
+      {aiLayer && <VariantsTray projectId={projectId} layer={aiLayer} busy={props.busy} onChoose={(sha) => props.onChooseVariant(aiLayer.id, sha)} />}
 
       {active.length > 0 && (
         <ul className="active-jobs" data-testid="active-jobs">

@@ -2,12 +2,16 @@
  * The results of one AI edit side by side: the one in use is marked, any other can be swapped in
  * with "Use this", which records a `chooseVariant` step (so the swap itself can be undone).
  */
+import { useEffect, useState } from 'react';
 import type { ImageLayer } from '../../shared/document/model.js';
+import type { StepIdentity } from '../../shared/contract/document.js';
 import { assetUrl } from '../../shared/contract/bridge.js';
-import { useApp } from '../app/context.js';
+import { useApp, useHostEvent } from '../app/context.js';
+import { IdentityBadge } from './IdentityBadge.js';
 
-export function VariantsTray({ layer, onChoose, busy }: { layer: ImageLayer; onChoose(sha256: string): void; busy: boolean }) {
+export function VariantsTray({ projectId, layer, onChoose, busy }: { projectId: number; layer: ImageLayer; onChoose(sha256: string): void; busy: boolean }) {
   const { t, bridge } = useApp();
+  const identity = useLayerIdentity(projectId, layer);
   const generated = layer.generated;
   if (!generated || generated.variants.length < 2) return null;
   return (
@@ -28,6 +32,7 @@ export function VariantsTray({ layer, onChoose, busy }: { layer: ImageLayer; onC
               </div>
               <figcaption>
                 <span>{t('ai.variants.result', { n: index + 1 })}</span>
+                {identity?.variants.find((v) => v.sha256 === sha) && <IdentityBadge check={identity.variants.find((v) => v.sha256 === sha)!} />}
                 {inUse ? (
                   <span className="variant-badge">{t('ai.variants.inUse')}</span>
                 ) : (
@@ -42,4 +47,36 @@ export function VariantsTray({ layer, onChoose, busy }: { layer: ImageLayer; onC
       </div>
     </section>
   );
+}
+
+/**
+ * The identity checks of the step that made this AI layer (each variant's faces against the
+ * original, and against the characters its prompt named): read with the project, and again when
+ * the background check reports.
+ */
+function useLayerIdentity(projectId: number, layer: ImageLayer): StepIdentity | null {
+  const { client } = useApp();
+  const [identity, setIdentity] = useState<StepIdentity | null>(null);
+  const [checked, setChecked] = useState(0);
+  const multiple = (layer.generated?.variants.length ?? 0) > 1;
+  useHostEvent((event) => {
+    if (event.type === 'identity.checked' && event.projectId === projectId) setChecked((n) => n + 1);
+  });
+  useEffect(() => {
+    if (!multiple) return;
+    let live = true;
+    client.call('projects.open', { projectId }).then(
+      (state) => {
+        const made = state.steps.find((s) => s.op.type === 'aiEdit' && s.op.layerId === layer.id);
+        if (live) setIdentity(made?.identity ?? null);
+      },
+      () => {
+        if (live) setIdentity(null);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, projectId, layer.id, multiple, checked]);
+  return identity;
 }

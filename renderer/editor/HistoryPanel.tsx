@@ -4,9 +4,11 @@
  * branches left by an undo followed by a new change stay listed, indented, and clickable.
  */
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import type { StepIdentity } from '../../shared/contract/document.js';
 import type { History } from '../../shared/document/history.js';
 import type { StepId } from '../../shared/document/model.js';
 import type { LocaleCode } from '../../shared/i18n/index.js';
+import { IdentityBadge, useIdentityUpdates } from '../ai/IdentityBadge.js';
 import { useApp } from '../app/context.js';
 import { historyRows } from './historyTree.js';
 import { stepLabels } from './stepLabels.js';
@@ -46,6 +48,10 @@ export function HistoryPanel({ history, width, height, onJump, thumbnail }: Hist
   }, [history.head]);
 
   const branches = rows.filter((row) => row.forks).length;
+  // Steps with new pixels carry their face check once it ran (projects.open), or it arrives as an event.
+  const identityUpdates = useIdentityUpdates(history.steps);
+  const identityOf = (step: (typeof rows)[number]['step']): StepIdentity | undefined =>
+    identityUpdates.get(step.id) ?? (step as { identity?: StepIdentity }).identity;
 
   return (
     <section className="history-panel" data-testid="history-panel" data-branches={branches}>
@@ -81,6 +87,7 @@ export function HistoryPanel({ history, width, height, onJump, thumbnail }: Hist
               <span className="history-text">
                 <span className="history-label">{labels?.get(row.step.id) ?? row.step.label}</span>
                 <span className="history-time">{relativeTime(row.step.createdAt, now, locale)}</span>
+                {identityOf(row.step) && <IdentityBadge check={identityOf(row.step)!} />}
               </span>
             </button>
           </li>
