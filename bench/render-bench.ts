@@ -1,6 +1,6 @@
 /**
- * The live preview in Chromium: bench/render-core.ts (which imports shared/document/render.ts
- * and the pixel kernels) is bundled by Vite for the browser, served with a bare page from a
+ * The live preview in Chromium: bench/render-core.ts (which imports shared/document/render.ts —
+ * the editor's incremental renderer and renderStack — and the pixel kernels) is bundled by Vite for the browser, served with a bare page from a
  * loopback HTTP server started here, and run in Debian's Chromium through playwright-core. The
  * same module runs in a Node child for comparison. A second, shorter run of each is profiled
  * (CDP Profiler in Chromium, --cpu-prof in Node) to say which function a frame's time goes to.
@@ -26,10 +26,10 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 /** Functions whose inclusive time the profiles report. */
-const OF_INTEREST = ['renderStack', 'rasterizeMask', 'paintStroke', 'featherMask', 'applyAdjustment', 'composite', 'applyLut', 'applySaturation'];
+const OF_INTEREST = ['render', 'renderStack', 'renderLayer', 'materialize', 'materializeRegion', 'rasterizeMask', 'applyAdjustment', 'adjustNormal', 'composite', 'applyLut', 'applySaturation', 'structuredClone'];
 
-const OPTIONS: RenderBenchOptions = { docWidth: 6000, docHeight: 4000, proxyEdge: 1600, frames: 60, warmup: 10, breakdownRuns: 7, whatIfFrames: 30 };
-const PROFILED: RenderBenchOptions = { ...OPTIONS, frames: 20, warmup: 3, breakdownRuns: 1, whatIfFrames: 0 };
+const OPTIONS: RenderBenchOptions = { docWidth: 6000, docHeight: 4000, proxyEdge: 1600, frames: 60, warmup: 10, breakdownRuns: 7 };
+const PROFILED: RenderBenchOptions = { ...OPTIONS, frames: 20, warmup: 3, breakdownRuns: 1 };
 
 interface Side {
   result: RenderBenchResult;
@@ -52,36 +52,48 @@ export async function benchRender(report: Reporter): Promise<unknown> {
     log(`  (no Node profile: ${error instanceof Error ? error.message : String(error)})`);
     return null;
   });
-  const node: Side = { result: nodeRun.result, frame: stats(nodeRun.result.frameMs), profile: nodeProfile?.profile ?? null };
+  const node: Side = { result: nodeRun.result, frame: stats(nodeRun.result.figures[0]!.frameMs), profile: nodeProfile?.profile ?? null };
 
   const r = node.result;
   const title =
     `E2. One slider change re-rendered at proxy size ${r.width}×${r.height} (document ${OPTIONS.docWidth}×${OPTIONS.docHeight}, scale ${fmt(r.scale, 3)}; ` +
-    `photo + 5 adjustment layers, saturation masked by 3 feathered strokes): applyOperation + renderStack, ${OPTIONS.frames} frames after ${OPTIONS.warmup} warm-up`;
+    `photo + 5 adjustment layers, saturation masked by 3 feathered strokes): applyOperation + render, ${OPTIONS.frames} frames after ${OPTIONS.warmup} warm-up. ` +
+    `"editor" = what the render worker does for a view frame: structuredClone of the stack (postMessage) + the incremental renderer; "renderStack" = the whole stack from scratch (export's path)`;
+  const describe = (f: RenderBenchResult['figures'][number]) =>
+    `${f.renderer === 'incremental' ? 'editor' : 'renderStack'}, ${f.layer === 'brightness' ? 'brightness slider (bottom adjustment)' : 'tone curve slider (top layer)'}`;
+  const rows: string[][] = [];
+  r.figures.forEach((nodeFigure, index) => {
+    const browserFigure = 'error' in chromium ? null : chromium.result.figures[index];
+    for (const [where, f] of [
+      ['error' in chromium ? 'Chromium (failed)' : `Chromium ${chromium.version}, page main thread`, browserFigure],
+      [`Node ${process.version}`, nodeFigure],
+    ] as const) {
+      if (!f) {
+        rows.push([describe(nodeFigure), where, '-', '-', '-', '-', '-', '-', '-']);
+        continue;
+      }
+      const s = stats(f.frameMs);
+      rows.push([describe(f), where, ms(s.p50), ms(s.p95), ms(s.max), ms(s.mean), fmt(1000 / s.p50, 1), `${fmt(s.p95 / FRAME_TARGET_MS, 2)}x`, f.identical ? 'yes' : 'NO']);
+    }
+  });
+  report.table(title, ['frame', 'where', 'p50 ms', 'p95 ms', 'max ms', 'mean ms', 'fps at p50', 'p95 vs 16 ms', 'same bytes as renderStack'], rows);
+  if ('error' in chromium) console.log(`  Chromium run failed: ${chromium.error}`);
+  else {
+    const checks = r.figures.map((f, i) => chromium.result.figures[i]?.checksum === f.checksum);
+    console.log(
+      `  (bundle: ${(chromium.bundleBytes / 1024).toFixed(0)} KB built by Vite in ${fmt(chromium.bundleMs / 1000, 1)} s, not minified so the profile names functions; ` +
+        `timer resolution in the page ${fmt(chromium.result.timerResolutionMs * 1000, 0)} µs; last-frame checksums Chromium vs Node: ${checks.every(Boolean) ? 'identical' : 'DIFFERENT'} ` +
+        `(${r.figures.map((f) => f.checksum).join(', ')}))`,
+    );
+  }
   const sides: [string, Side | null][] = [
     ['error' in chromium ? 'Chromium (failed)' : `Chromium ${chromium.version}, page main thread`, 'error' in chromium ? null : chromium],
     [`Node ${process.version}`, node],
   ];
-  report.table(
-    title,
-    ['where', 'p50 ms', 'p95 ms', 'max ms', 'mean ms', 'fps at p50', 'vs 16 ms'],
-    sides.map(([label, side]) =>
-      side
-        ? [label, ms(side.frame.p50), ms(side.frame.p95), ms(side.frame.max), ms(side.frame.mean), fmt(1000 / side.frame.p50, 1), `${fmt(side.frame.p95 / FRAME_TARGET_MS, 1)}x`]
-        : [label, '-', '-', '-', '-', '-', '-'],
-    ),
-  );
-  if ('error' in chromium) console.log(`  Chromium run failed: ${chromium.error}`);
-  else {
-    console.log(
-      `  (bundle: ${(chromium.bundleBytes / 1024).toFixed(0)} KB built by Vite in ${fmt(chromium.bundleMs / 1000, 1)} s, not minified so the profile names functions; ` +
-        `timer resolution in the page ${fmt(chromium.result.timerResolutionMs * 1000, 0)} µs; output checksum Chromium ${chromium.result.checksum} / Node ${r.checksum}: ${chromium.result.checksum === r.checksum ? 'identical' : 'DIFFERENT'})`,
-    );
-  }
 
   const browserLayers = 'error' in chromium ? null : chromium.result.breakdown;
   report.table(
-    `E2b. Where a frame goes: renderStack's loop re-enacted per layer with the same kernels, median of ${OPTIONS.breakdownRuns} (ms; Chromium, Node total last)`,
+    `E2b. What each layer costs on its own: the layer loop with the same kernels, nothing fused or kept, median of ${OPTIONS.breakdownRuns} (ms; Chromium, Node total last)`,
     ['layer', 'mask (rasterizeMask)', 'kernel (applyAdjustment)', 'blend (composite)', 'layer total', 'share', 'Node layer total'],
     r.breakdown.map((nodeLayer, index) => {
       const layer = browserLayers?.[index] ?? null;
@@ -108,44 +120,34 @@ export async function benchRender(report: Reporter): Promise<unknown> {
     `  (${browserLayers ? 'Chromium' : 'Node'}: masks ${ms(split.mask)} ms, kernels ${ms(split.kernel)} ms, blends ${ms(split.blend)} ms; ` +
       `renderStack alone in the same runs ${ms((browserLayers && !('error' in chromium) ? chromium.result : r).breakdownRenderMs)} ms)`,
   );
-  const whatIfNames = r.whatIf.map((w) => w.name);
-  if (whatIfNames.length > 0) {
-    const browserWhatIf = 'error' in chromium ? null : chromium.result.whatIf;
-    report.table(
-      `E2c. What the fix would give (bench/render-whatif.ts: the same kernels with the changes proposed for render.ts/blend.ts; ${OPTIONS.whatIfFrames} frames each, ms)`,
-      ['variant', 'scale', 'Chromium p50', 'Chromium p95', 'Node p50', 'Node p95', 'same bytes as renderStack'],
-      whatIfNames.map((name, index) => {
-        const browser = browserWhatIf?.[index];
-        const b = browser ? stats(browser.frameMs) : null;
-        const n = stats(r.whatIf[index]!.frameMs);
-        const identical = (browser ?? r.whatIf[index]!).identical;
-        return [name, fmt(r.whatIf[index]!.scale, 3), b ? ms(b.p50) : '-', b ? ms(b.p95) : '-', ms(n.p50), ms(n.p95), identical === null ? 'n/a (other size)' : identical ? 'yes' : 'NO'];
-      }),
-    );
-  }
   for (const [label, side] of sides) {
     if (!side?.profile) continue;
-    console.log(`  profile, ${label.split(',')[0]} (${PROFILED.frames} frames + ${PROFILED.warmup} warm-up), self time:`);
+    console.log(`  profile, ${label.split(',')[0]} (the three figures, ${PROFILED.frames} frames + ${PROFILED.warmup} warm-up each), self time:`);
     for (const line of profileLines(side.profile, 6)) console.log(`    ${line}`);
     console.log(`    inclusive: ${Object.entries(side.profile.inclusive).map(([fn, t]) => `${fn} ${ms(t)}`).join(', ')} ms`);
   }
 
-  if (!('error' in chromium)) {
-    report.row('render: slider frame, Chromium (p95)', `p50 ${ms(chromium.frame.p50)} / p95 ${ms(chromium.frame.p95)} ms`, `< ${FRAME_TARGET_MS} ms`, chromium.frame.p95 < FRAME_TARGET_MS);
-  } else {
-    report.row('render: slider frame, Chromium (p95)', 'failed', `< ${FRAME_TARGET_MS} ms`, false);
-  }
-  report.row('render: slider frame, Node (p95)', `p50 ${ms(node.frame.p50)} / p95 ${ms(node.frame.p95)} ms`);
-  if (!('error' in chromium)) report.row('render: same pixels in Chromium and Node', chromium.result.checksum === r.checksum ? 'yes' : 'NO');
+  const row = (side: Side | null, index: number) => {
+    const f = side?.result.figures[index];
+    if (!f) return 'failed';
+    const st = stats(f.frameMs);
+    return `p50 ${ms(st.p50)} / p95 ${ms(st.p95)} ms`;
+  };
+  const browser = 'error' in chromium ? null : chromium;
+  const p95 = (index: number) => (browser ? stats(browser.result.figures[index]!.frameMs).p95 : Number.NaN);
+  report.row('render: slider frame in the editor, brightness (bottom), Chromium (p95)', row(browser, 0), `< ${FRAME_TARGET_MS} ms`, p95(0) < FRAME_TARGET_MS);
+  report.row('render: slider frame in the editor, tone curve (top), Chromium (p95)', row(browser, 1), `< ${FRAME_TARGET_MS} ms`, p95(1) < FRAME_TARGET_MS);
+  report.row('render: renderStack from scratch, Chromium (p95)', row(browser, 2));
+  report.row('render: slider frame in the editor, brightness, Node (p95)', row(node, 0));
+  if (browser) report.row('render: same pixels in Chromium and Node', r.figures.every((f, i) => browser.result.figures[i]?.checksum === f.checksum) ? 'yes' : 'NO');
+  report.row('render: incremental frames identical to renderStack', [...r.figures, ...(browser?.result.figures ?? [])].every((f) => f.identical) ? 'yes' : 'NO');
 
   const strip = (side: Side | null) =>
     side && {
       frame: side.frame,
-      frameMs: side.result.frameMs,
+      figures: side.result.figures.map((f) => ({ ...f, stats: stats(f.frameMs) })),
       breakdown: side.result.breakdown,
       breakdownRenderMs: side.result.breakdownRenderMs,
-      checksum: side.result.checksum,
-      whatIf: side.result.whatIf.map((w) => ({ ...w, stats: stats(w.frameMs) })),
       profile: side.profile,
     };
   return {
@@ -223,7 +225,7 @@ async function inChromium(scratch: string): Promise<Side & { version: string; bu
     } catch (error) {
       log(`  (no Chromium profile: ${error instanceof Error ? error.message : String(error)})`);
     }
-    return { result, frame: stats(result.frameMs), profile, version: browser.version(), bundleBytes: script.byteLength, bundleMs: built.ms };
+    return { result, frame: stats(result.figures[0]!.frameMs), profile, version: browser.version(), bundleBytes: script.byteLength, bundleMs: built.ms };
   } finally {
     await browser.close();
     server.closeAllConnections();

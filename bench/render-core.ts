@@ -1,42 +1,49 @@
 /**
- * The editor's live preview, measured: one slider change re-rendered at proxy size with
- * `renderStack` from shared/document/render.ts. This module touches neither Node nor the DOM, so
- * the very same code runs in Node (render-child.ts) and, bundled by Vite, in Chromium
- * (render-bench.ts serves it to a page and calls `runRenderBench` there).
+ * The editor's live preview, measured: one slider change re-rendered at proxy size as the render
+ * worker does it (renderer/editor/renderCore.ts): the stack arrives as a structured clone and goes
+ * through one `createIncrementalRenderer` from shared/document/render.ts, which keeps the canvas
+ * after each layer between frames and re-renders from the changed layer up. The plain
+ * `renderStack` of every frame (what export does, and what the view did before) is measured too.
+ * This module touches neither Node nor the DOM, so the very same code runs in Node
+ * (render-child.ts) and, bundled by Vite, in Chromium (render-bench.ts serves it to a page and
+ * calls `runRenderBench` there).
  *
  * The document is a 6000 × 4000 photo; the proxy is what the editor renders on screen:
  * scale = 1600 / long edge (EditorView.tsx's PROXY_EDGE), i.e. 1600 × 1067, from a synthetic
  * preview of exactly that size (so `placeImage` does not resize, as with the library's previews).
  * The stack: the photo + brightness, contrast, saturation (masked: three brush strokes,
- * feathered), temperature & tint, tone curve. Every frame applies one `setAdjustment` to the
- * brightness layer (the bottom adjustment, as a slider drag does) and renders the whole stack.
+ * feathered), temperature & tint, tone curve. Every frame applies one `setAdjustment` (the
+ * brightness layer, the bottom adjustment; or the tone curve, the top layer) and renders.
  */
 import { applyOperation, type LayerStack, type Operation } from '../shared/document/model.js';
-import { rasterizeMask, renderStack } from '../shared/document/render.js';
+import { createIncrementalRenderer, rasterizeMask, renderStack } from '../shared/document/render.js';
 import { applyAdjustment, applyAdjustmentLayer, compositeLayer, type RgbaImage } from '../shared/imaging/index.js';
-import { whatIfRenderer } from './render-whatif.js';
 
 export interface RenderBenchOptions {
   docWidth: number;
   docHeight: number;
   /** The proxy's long edge (1600 in the editor). */
   proxyEdge: number;
-  /** Timed frames. */
+  /** Timed frames of each figure. */
   frames: number;
   /** Untimed frames first, so the JIT has settled (a drag's first frames are not what it feels like). */
   warmup: number;
   /** Runs of the per-layer breakdown (medians are reported). */
   breakdownRuns: number;
-  /** Frames of each what-if variant (render-whatif.ts); 0 skips them. */
-  whatIfFrames: number;
 }
 
-export interface WhatIfFigure {
-  name: string;
-  scale: number;
+export type SliderLayer = 'brightness' | 'curve';
+
+export interface SliderFigure {
+  /** What the frame runs: the editor's incremental renderer, or renderStack from scratch. */
+  renderer: 'incremental' | 'renderStack';
+  layer: SliderLayer;
+  /** ms per frame: applyOperation + (incremental: structuredClone of the stack, as postMessage does) + render. */
   frameMs: number[];
-  /** The last frame equals renderStack's output for the same stack, byte for byte (full scale only). */
-  identical: boolean | null;
+  /** The last frame equals renderStack's output for the same stack, byte for byte. */
+  identical: boolean;
+  /** A sum of the last frame's bytes: Node and Chromium must agree (the kernels are deterministic). */
+  checksum: number;
 }
 
 export interface LayerTiming {
@@ -56,20 +63,24 @@ export interface RenderBenchResult {
   height: number;
   scale: number;
   layers: number;
-  /** ms per frame: applyOperation(setAdjustment) + renderStack. */
-  frameMs: number[];
-  /** Medians over `breakdownRuns` of each layer's steps, in stack order. */
+  /** The editor's brightness slider, the curve slider, and renderStack of every brightness frame. */
+  figures: SliderFigure[];
+  /** Medians over `breakdownRuns` of each layer's steps in the plain layer loop, in stack order. */
   breakdown: LayerTiming[];
-  /** renderStack's own time in the breakdown runs (median), to compare with the sum of the parts. */
+  /** renderStack's own time in the breakdown runs (median). */
   breakdownRenderMs: number;
-  /** A sum of the last frame's bytes: Node and Chromium must agree (the kernels are deterministic). */
-  checksum: number;
   /** Set where timers are coarse (a page without cross-origin isolation clamps performance.now). */
   timerResolutionMs: number;
-  whatIf: WhatIfFigure[];
 }
 
 const BASE_SHA = 'b'.repeat(64);
+
+/** The frame-by-frame change a slider drag makes to one layer. */
+export function sliderOp(layer: SliderLayer, frame: number): Operation {
+  return layer === 'brightness'
+    ? { type: 'setAdjustment', layerId: 'brightness', adjustment: { kind: 'brightness', amount: 10 + (frame % 40) } }
+    : { type: 'setAdjustment', layerId: 'curve', adjustment: { kind: 'curve', points: [{ x: 0, y: 0 }, { x: 64, y: 40 + (frame % 30) }, { x: 192, y: 206 }, { x: 255, y: 255 }] } };
+}
 
 export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
   const scale = Math.min(1, options.proxyEdge / Math.max(options.docWidth, options.docHeight));
@@ -77,23 +88,31 @@ export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
   const proxyHeight = Math.max(1, Math.round(options.docHeight * scale));
   const preview = syntheticPreview(proxyWidth, proxyHeight);
   const sources = (sha: string): RgbaImage | undefined => (sha === BASE_SHA ? preview : undefined);
-  let stack = buildStack(options.docWidth, options.docHeight);
+  const initial = buildStack(options.docWidth, options.docHeight);
 
-  const sliderOp = (frame: number): Operation => ({ type: 'setAdjustment', layerId: 'brightness', adjustment: { kind: 'brightness', amount: 10 + (frame % 40) } });
-  let last: RgbaImage | null = null;
-  for (let i = 0; i < options.warmup; i++) {
-    stack = applyOperation(stack, sliderOp(i));
-    last = renderStack(stack, sources, { scale }).image;
-  }
-  const frameMs: number[] = [];
-  for (let i = 0; i < options.frames; i++) {
-    const started = performance.now();
-    stack = applyOperation(stack, sliderOp(options.warmup + i));
-    last = renderStack(stack, sources, { scale }).image;
-    frameMs.push(performance.now() - started);
-  }
+  const figure = (renderer: SliderFigure['renderer'], layer: SliderLayer): SliderFigure => {
+    const incremental = createIncrementalRenderer();
+    let stack = initial;
+    const frame = (i: number): RgbaImage => {
+      stack = applyOperation(stack, sliderOp(layer, i));
+      // The worker receives a copy of the stack (postMessage), so layers are matched by value.
+      return renderer === 'incremental' ? incremental.render(structuredClone(stack), sources, { scale }).image : renderStack(stack, sources, { scale }).image;
+    };
+    let last: RgbaImage | null = null;
+    for (let i = 0; i < options.warmup; i++) last = frame(i);
+    const frameMs: number[] = [];
+    for (let i = 0; i < options.frames; i++) {
+      const started = performance.now();
+      last = frame(options.warmup + i);
+      frameMs.push(performance.now() - started);
+    }
+    const reference = renderStack(stack, sources, { scale }).image;
+    return { renderer, layer, frameMs, identical: last !== null && checksumOf(last) === checksumOf(reference) && sameBytes(last, reference), checksum: last ? checksumOf(last) : 0 };
+  };
+  const figures = [figure('incremental', 'brightness'), figure('incremental', 'curve'), figure('renderStack', 'brightness')];
 
-  // Where a frame goes: renderStack's loop re-enacted with the same exported kernels.
+  // What each layer costs on its own: the layer loop with the same kernels, nothing fused or kept.
+  const stack = initial;
   const runs: LayerTiming[][] = [];
   const renderRuns: number[] = [];
   for (let run = 0; run < options.breakdownRuns; run++) {
@@ -102,7 +121,7 @@ export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
     renderStack(stack, sources, { scale });
     renderRuns.push(performance.now() - started);
   }
-  const breakdown = runs[0]!.map((first, index) => ({
+  const breakdown = (runs[0] ?? []).map((first, index) => ({
     layer: first.layer,
     kind: first.kind,
     maskMs: median(runs.map((r) => r[index]!.maskMs)),
@@ -111,49 +130,22 @@ export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
     totalMs: median(runs.map((r) => r[index]!.totalMs)),
   }));
 
-  const whatIf: WhatIfFigure[] = [];
-  if (options.whatIfFrames > 0) {
-    const variant = (name: string, interactive: boolean, layerId: 'brightness' | 'curve', factor: number) => {
-      const renderer = whatIfRenderer(interactive);
-      const s = scale * factor;
-      let local = stack;
-      const op = (frame: number): Operation =>
-        layerId === 'brightness'
-          ? { type: 'setAdjustment', layerId, adjustment: { kind: 'brightness', amount: 10 + (frame % 40) } }
-          : { type: 'setAdjustment', layerId, adjustment: { kind: 'curve', points: [{ x: 0, y: 0 }, { x: 64, y: 40 + (frame % 30) }, { x: 192, y: 206 }, { x: 255, y: 255 }] } };
-      let image: RgbaImage | null = null;
-      for (let i = 0; i < 5; i++) {
-        local = applyOperation(local, op(i));
-        image = renderer.render(local, sources, s);
-      }
-      const frames: number[] = [];
-      for (let i = 0; i < options.whatIfFrames; i++) {
-        const started = performance.now();
-        local = applyOperation(local, op(5 + i));
-        image = renderer.render(local, sources, s);
-        frames.push(performance.now() - started);
-      }
-      const identical = factor === 1 && image ? checksumOf(image) === checksumOf(renderStack(local, sources, { scale: s }).image) : null;
-      whatIf.push({ name, scale: s, frameMs: frames, identical });
-    };
-    variant('fast paths + fused LUTs (1, 2), brightness slider', false, 'brightness', 1);
-    variant('+ mask cache + canvas kept below the changed layer (1–3), brightness slider', true, 'brightness', 1);
-    variant('1–3, tone curve slider (the top layer)', true, 'curve', 1);
-    variant('1–3, brightness slider, at half the proxy scale (the editor\'s drag fallback)', true, 'brightness', 0.5);
-  }
-
   return {
     width: proxyWidth,
     height: proxyHeight,
     scale,
-    layers: stack.layers.length,
-    frameMs,
+    layers: initial.layers.length,
+    figures,
     breakdown,
     breakdownRenderMs: median(renderRuns),
-    checksum: last ? checksumOf(last) : 0,
     timerResolutionMs: timerResolution(),
-    whatIf,
   };
+}
+
+function sameBytes(a: RgbaImage, b: RgbaImage): boolean {
+  if (a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
 }
 
 /** The stack an editing session typically has: the photo and five adjustment layers, one masked. */
@@ -202,7 +194,9 @@ export function maskStrokes(docWidth: number, docHeight: number): { points: { x:
 }
 
 /**
- * renderStack's layer loop re-enacted with the same exported kernels, timing each part. Image
+ * Each layer through the exported kernels one after another (rasterizeMask, applyAdjustment,
+ * applyAdjustmentLayer / compositeLayer), nothing fused or kept, timing each part: what each
+ * layer costs on its own. Image
  * layers must have `source`'s size at this scale and sit at 0,0 (placeImage then hands the source
  * over as is), which holds for the photo's own layer.
  */

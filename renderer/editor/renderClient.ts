@@ -56,7 +56,8 @@ export class RenderClient {
     for (const layer of request.stack.layers.slice(0, request.layerLimit ?? request.stack.layers.length)) {
       if (layer.kind === 'image') urls[layer.sha256] = absolute(this.urlFor(layer.sha256, request.size));
     }
-    const job: RenderJob = { stack: request.stack, scale: request.scale, layerLimit: request.layerLimit, urls };
+    // The view's frames follow one another (a drag): they reuse the canvases below the change.
+    const job: RenderJob = { stack: request.stack, scale: request.scale, layerLimit: request.layerLimit, urls, incremental: lane === 'view' };
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(lane)!;
       if (LATEST_ONLY.has(lane)) {

@@ -1,10 +1,12 @@
 /**
  * The work behind every on-screen picture: fetch and decode the layers' stored images (cached by
  * content hash and size), then flatten the stack with `renderStack`, the same function the main
- * process exports with. Runs in the render worker, or on the page when workers are unavailable.
+ * process exports with. The view's frames go through one incremental renderer (the same code,
+ * keeping the canvas after each layer between frames), so a slider drag re-renders from its own
+ * layer up. Runs in the render worker, or on the page when workers are unavailable.
  */
 import type { LayerStack } from '../../shared/document/model.js';
-import { renderStack } from '../../shared/document/render.js';
+import { createIncrementalRenderer, renderStack } from '../../shared/document/render.js';
 import type { RgbaImage } from '../../shared/imaging/index.js';
 
 export interface RenderJob {
@@ -13,6 +15,8 @@ export interface RenderJob {
   layerLimit?: number | undefined;
   /** The URL to fetch for each image layer's sha256 (preview or original size). */
   urls: Record<string, string>;
+  /** Keep this frame's intermediate canvases for the next incremental job (the on-screen view). */
+  incremental?: boolean;
 }
 
 export interface RenderOutput {
@@ -54,6 +58,8 @@ class SourceCache {
 
 const previews = new SourceCache(24);
 const originals = new SourceCache(2);
+/** The view's frames: sources come from the caches above, so the same decode is the same object. */
+const view = createIncrementalRenderer();
 
 /**
  * Fetches and decodes an image to straight (not premultiplied) RGBA, without colour management:
@@ -86,7 +92,9 @@ export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
       if (image) sources.set(sha, image);
     }),
   );
-  const { image, broken } = renderStack(job.stack, (sha) => sources.get(sha), { scale: job.scale, layerLimit: job.layerLimit });
-  // renderStack never hands back a source's own buffer, so the worker may transfer this one.
+  const lookup = (sha: string) => sources.get(sha);
+  const options = { scale: job.scale, layerLimit: job.layerLimit };
+  const { image, broken } = job.incremental ? view.render(job.stack, lookup, options) : renderStack(job.stack, lookup, options);
+  // Neither hands back a source's buffer nor one it keeps, so the worker may transfer this one.
   return { width: image.width, height: image.height, data: image.data, broken, ms: performance.now() - started };
 }

@@ -150,17 +150,19 @@ function blurReach(sigma: number): number {
  * The lazy canvas
  * ------------------------------------------------------------------------------------------- */
 
-/** `base` with `luts` applied, then each patch (final pixels) pasted over it in order. */
+/** `base` with `luts` applied, then each patch (with its own LUTs applied) pasted over it in order. */
 interface LazyCanvas {
   base: RgbaImage;
   luts: ChannelLuts | null;
   patches: readonly Patch[];
 }
 
+/** Pixels of a box that differ from the base: `image` with `luts` still to apply. */
 interface Patch {
   x: number;
   y: number;
   image: RgbaImage;
+  luts: ChannelLuts | null;
 }
 
 /** The picture after some layers. */
@@ -181,8 +183,12 @@ function settled(image: RgbaImage): LazyCanvas {
 function materialize(canvas: LazyCanvas): RgbaImage {
   if (!canvas.luts && canvas.patches.length === 0) return canvas.base;
   const out = canvas.luts ? applyLut(canvas.base, canvas.luts[0], canvas.luts[1], canvas.luts[2]) : cloneImage(canvas.base);
-  for (const patch of canvas.patches) paste(out, patch.image, patch.x, patch.y);
+  for (const patch of canvas.patches) paste(out, patchPixels(patch), patch.x, patch.y);
   return out;
+}
+
+function patchPixels(patch: Patch): RgbaImage {
+  return patch.luts ? applyLut(patch.image, patch.luts[0], patch.luts[1], patch.luts[2]) : patch.image;
 }
 
 /** The pixels of `rect` only, as a new image. */
@@ -195,7 +201,7 @@ function materializeRegion(canvas: LazyCanvas, rect: PixelRect): RgbaImage {
     const x1 = Math.min(rect.x + rect.width, patch.x + patch.image.width);
     const y1 = Math.min(rect.y + rect.height, patch.y + patch.image.height);
     if (x1 <= x0 || y1 <= y0) continue;
-    const overlap = crop(patch.image, { x: x0 - patch.x, y: y0 - patch.y, width: x1 - x0, height: y1 - y0 });
+    const overlap = patchPixels({ ...patch, image: crop(patch.image, { x: x0 - patch.x, y: y0 - patch.y, width: x1 - x0, height: y1 - y0 }) });
     paste(out, overlap, x0 - rect.x, y0 - rect.y);
   }
   return out;
@@ -205,7 +211,7 @@ function withLuts(canvas: LazyCanvas, luts: ChannelLuts): LazyCanvas {
   return {
     base: canvas.base,
     luts: canvas.luts ? composeLuts(canvas.luts, luts) : luts,
-    patches: canvas.patches.map((patch) => ({ x: patch.x, y: patch.y, image: applyLut(patch.image, luts[0], luts[1], luts[2]) })),
+    patches: canvas.patches.map((patch) => ({ ...patch, luts: patch.luts ? composeLuts(patch.luts, luts) : luts })),
   };
 }
 
@@ -238,7 +244,7 @@ function renderLayer(state: CanvasState, layer: Layer, source: RgbaImage | undef
     if (raster && box && isPointwise(layer.adjustment) && box.width * box.height < width * height) {
       const below = materializeRegion(state.canvas, box);
       const part = applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: cropMask(raster.mask, box), maskBounds: { x: 0, y: 0, width: box.width, height: box.height } });
-      return { ...state, canvas: { ...state.canvas, patches: [...state.canvas.patches, { x: box.x, y: box.y, image: part }] } };
+      return { ...state, canvas: { ...state.canvas, patches: [...state.canvas.patches, { x: box.x, y: box.y, image: part, luts: null }] } };
     }
     const below = materialize(state.canvas);
     return { ...state, canvas: settled(applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: raster?.mask ?? null, maskBounds: raster?.bounds ?? null })) };
