@@ -166,3 +166,84 @@ export function searchTerms(fileNames: readonly string[], count: number, seed: n
   }
   return terms;
 }
+
+/**
+ * Times a search the way the grid meets it, each term typed for the first time (no plan, no
+ * collected matches, no counted total): the first page of 200 with the total that comes with it
+ * (an estimate when the term is broad), then what the grid asks for next — the lookahead page, the
+ * exact count (only when the first page estimated it), a page at a random offset — each its own
+ * figure, and the three first calls together.
+ */
+export function timeSearch(
+  library: Library,
+  name: string,
+  describe: string,
+  terms: readonly string[],
+  runs: number,
+  filters: PhotoQuery = {},
+): QueryFigure[] {
+  const warmup = 10;
+  const first: number[] = [];
+  const lookahead: number[] = [];
+  const counts: number[] = [];
+  const later: number[] = [];
+  const together: number[] = [];
+  const totals: number[] = [];
+  let estimated = 0;
+  const random = prng(4242);
+  globalThis.gc?.();
+  const machineBefore = machineCpu();
+  const ownBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  for (let i = 0; i < warmup + runs; i++) {
+    const search = terms[i % terms.length]!;
+    library.forgetSearches();
+    let started = performance.now();
+    const page = library.list({ ...filters, search, limit: 200 });
+    const firstMs = performance.now() - started;
+    started = performance.now();
+    library.list({ ...filters, search, limit: 200, offset: 200 });
+    const lookaheadMs = performance.now() - started;
+    let countMs = 0;
+    let total = page.total;
+    if (page.estimated) {
+      started = performance.now();
+      total = library.countMatching({ ...filters, search });
+      countMs = performance.now() - started;
+    }
+    started = performance.now();
+    library.list({ ...filters, search, limit: 200, offset: Math.floor(random() * Math.max(1, total - 200)) });
+    const laterMs = performance.now() - started;
+    if (i < warmup) continue;
+    first.push(firstMs);
+    lookahead.push(lookaheadMs);
+    if (page.estimated) {
+      counts.push(countMs);
+      estimated++;
+    }
+    later.push(laterMs);
+    together.push(firstMs + lookaheadMs + countMs);
+    totals.push(total);
+  }
+  const wall = performance.now() - wallBefore;
+  const own = process.cpuUsage(ownBefore);
+  const machineAfter = machineCpu();
+  const othersCores =
+    machineBefore && machineAfter ? Math.max(0, machineAfter.busyMs - machineBefore.busyMs - (own.user + own.system) / 1000) / wall : null;
+  totals.sort((a, b) => a - b);
+  const medianTotal = totals[Math.floor(totals.length / 2)] ?? 0;
+  const figure = (suffix: string, what: string, samples: number[]): QueryFigure => ({
+    name: `${name}${suffix}`,
+    query: what,
+    stats: stats(samples.length ? samples : [0]),
+    medianTotal,
+    othersCores,
+  });
+  return [
+    figure('', `${describe}: first page of 200 + the total it brings (estimated when broad: ${estimated} of ${runs})`, first),
+    figure(', lookahead page', 'the second page the grid fetches with the first (offset 200)', lookahead),
+    figure(', exact count', `photos.count after an estimated first page (${estimated} of ${runs} terms)`, counts),
+    figure(', page + lookahead + count', 'the three calls of a typed term, added', together),
+    figure(', later page', 'a page at a random offset after the count', later),
+  ];
+}

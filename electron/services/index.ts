@@ -308,6 +308,7 @@ export async function openServices(options: ServicesOptions): Promise<Services> 
     'settings.get': () => library.getSettings(),
     'settings.set': (patch) => library.setSettings(patch),
     'photos.list': (query) => library.list(query),
+    'photos.count': (query) => ({ total: library.countMatching(query) }),
     'photos.get': ({ id }) => library.get(id),
     'photos.setRating': ({ ids, rating }) => {
       library.setRating(ids, rating);

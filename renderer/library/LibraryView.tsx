@@ -55,6 +55,7 @@ export function LibraryView({ onEdit }: LibraryViewProps = {}) {
     const next = new PhotoPager(
       (offset, limit) => client.call('photos.list', { ...current, offset, limit }),
       (error) => toast({ kind: 'error', text: errorMessage(error) }),
+      () => client.call('photos.count', current),
     );
     setPager(next);
     setSelection(NO_SELECTION);
@@ -415,8 +416,9 @@ export function LibraryView({ onEdit }: LibraryViewProps = {}) {
     if (previewIndex !== null && !previewPhoto) void pager?.ensure(previewIndex);
   }, [pager, previewIndex, previewPhoto]);
 
+  // An estimated total sizes the grid but is not shown as a number; the count follows in a moment.
   const countText =
-    total === null
+    total === null || !pager?.totalIsExact
       ? ''
       : tn(query.trashed ? 'grid.countTrash' : 'grid.count', total) +
         (selection.ids.size > 0 ? ` · ${t('grid.selected', { n: selection.ids.size })}` : '');

@@ -16,7 +16,9 @@ const LOOKAHEAD_PAGES = 1;
 /** How often, at most, the pager fetches while the range keeps moving (a scrollbar drag). */
 const FETCH_INTERVAL_MS = 60;
 
-export type FetchPage = (offset: number, limit: number) => Promise<{ total: number; items: PhotoSummary[] }>;
+export type FetchPage = (offset: number, limit: number) => Promise<{ total: number; items: PhotoSummary[]; estimated?: boolean | undefined }>;
+/** The exact number of photos of the query, asked for when a page only estimated it (a broad search). */
+export type FetchTotal = () => Promise<{ total: number }>;
 
 interface Page {
   items: PhotoSummary[];
@@ -31,6 +33,9 @@ export class PhotoPager {
   private generation = 0;
   private revision = 0;
   private totalCount: number | null = null;
+  /** The generation whose exact total `totalCount` is; null while it is an estimate. */
+  private exactGeneration: number | null = null;
+  private countingGeneration: number | null = null;
   private visible: { first: number; last: number } = { first: 0, last: PAGE_SIZE - 1 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
@@ -39,11 +44,17 @@ export class PhotoPager {
   constructor(
     private readonly fetchPage: FetchPage,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly fetchTotal?: FetchTotal,
   ) {}
 
   /** The number of photos the query matches; null until the first page arrives. */
   get total(): number | null {
     return this.totalCount;
+  }
+
+  /** Whether `total` is exact; a broad search shows an estimate first and the count a moment later. */
+  get totalIsExact(): boolean {
+    return this.exactGeneration !== null;
   }
 
   /** The last fetch error, if the pager has not loaded anything since. */
@@ -189,14 +200,15 @@ export class PhotoPager {
     if (running) return running;
     const promise = (async () => {
       try {
-        const { total, items } = await this.fetchPage(page * PAGE_SIZE, PAGE_SIZE);
+        const { total, items, estimated } = await this.fetchPage(page * PAGE_SIZE, PAGE_SIZE);
         if (this.disposed) return;
         this.lastError = null;
         this.pages.set(page, { items, generation });
-        if (total !== this.totalCount) {
-          this.totalCount = total;
-          const lastPage = Math.ceil(total / PAGE_SIZE) - 1;
-          for (const known of [...this.pages.keys()]) if (known > lastPage) this.pages.delete(known);
+        if (!estimated) this.setTotal(total, generation);
+        else {
+          // An estimate sizes the grid until the count arrives; it never replaces an exact total.
+          if (this.exactGeneration === null) this.setTotal(total, null);
+          this.count(generation);
         }
         this.evict(page);
         this.notify();
@@ -213,6 +225,35 @@ export class PhotoPager {
     })();
     this.inflight.set(key, promise);
     return promise;
+  }
+
+  private setTotal(total: number, exactGeneration: number | null): void {
+    if (exactGeneration !== null) {
+      if (this.exactGeneration !== null && exactGeneration < this.exactGeneration) return;
+      this.exactGeneration = exactGeneration;
+    }
+    if (total === this.totalCount) return;
+    this.totalCount = total;
+    const lastPage = Math.ceil(total / PAGE_SIZE) - 1;
+    for (const known of [...this.pages.keys()]) if (known > lastPage) this.pages.delete(known);
+  }
+
+  /** Asks once per generation for the exact total after a page estimated it. */
+  private count(generation: number): void {
+    if (!this.fetchTotal || this.countingGeneration === generation || this.exactGeneration === generation) return;
+    this.countingGeneration = generation;
+    this.fetchTotal().then(
+      ({ total }) => {
+        if (this.disposed) return;
+        this.setTotal(total, generation);
+        this.notify();
+      },
+      (error: unknown) => {
+        if (this.disposed) return;
+        this.countingGeneration = null;
+        this.onError(error);
+      },
+    );
   }
 
   /** Forgets the pages farthest from the visible range, never `keep` (just asked for, maybe far away). */

@@ -69,6 +69,13 @@ export const PhotoQuery = z.object({
   trashed: z.boolean().default(false),
 });
 
+/** A page of a photo query. A broad search estimates `total` (`estimated`); `photos.count` gives the exact number. */
+export const PhotoPage = z.object({
+  total: z.number().int(),
+  items: z.array(PhotoSummary),
+  estimated: z.boolean().optional(),
+});
+
 export const ImportFailure = z.object({ path: z.string(), reason: z.string() });
 export const ImportSummary = z.object({
   imported: z.number().int(),
@@ -307,7 +314,9 @@ export const api = {
   'settings.get': call(Empty, Settings),
   'settings.set': call(Settings.partial().strict(), Settings),
 
-  'photos.list': call(PhotoQuery, z.object({ total: z.number().int(), items: z.array(PhotoSummary) })),
+  'photos.list': call(PhotoQuery, PhotoPage),
+  /** The exact number of photos a query matches (its paging ignored). */
+  'photos.count': call(PhotoQuery, z.object({ total: z.number().int() })),
   'photos.get': call(z.object({ id: PhotoIdSchema }).strict(), PhotoDetail),
   'photos.setRating': call(z.object({ ids: IdList, rating: z.number().int().min(0).max(5) }).strict(), Nothing),
   'photos.setColorLabel': call(z.object({ ids: IdList, colorLabel: ColorLabel.nullable() }).strict(), Nothing),
@@ -520,6 +529,7 @@ export type ParsedInput<K extends CallName> = z.output<Api[K]['input']>;
 export type CallOutput<K extends CallName> = z.output<Api[K]['output']>;
 
 export type PhotoSummary = z.infer<typeof PhotoSummary>;
+export type PhotoPage = z.infer<typeof PhotoPage>;
 export type PhotoDetail = z.infer<typeof PhotoDetail>;
 export type PhotoQuery = z.input<typeof PhotoQuery>;
 export type ImportSummary = z.infer<typeof ImportSummary>;

@@ -1,8 +1,9 @@
 import type { Statement } from 'better-sqlite3';
-import type { ColorLabel, PhotoDetail, PhotoQuery, PhotoSummary, Settings } from '../../../shared/contract/api.js';
+import type { ColorLabel, PhotoDetail, PhotoPage, PhotoQuery, PhotoSummary, Settings } from '../../../shared/contract/api.js';
 import { PhotoQuery as PhotoQuerySchema } from '../../../shared/contract/api.js';
 import { UserFacingError } from '../../../shared/contract/result.js';
 import type { Db } from './database.js';
+import { parseSearch, type SearchTerms } from './search.js';
 
 /** What the importer hands over for one new photo. */
 export interface NewPhoto {
@@ -27,7 +28,7 @@ export interface NewPhoto {
 }
 
 const SUMMARY_COLUMNS =
-  'id, sha256, file_name, width, height, taken_at, imported_at, rating, color_label, trashed_at';
+  'p.id, p.sha256, p.file_name, p.width, p.height, p.taken_at, p.imported_at, p.rating, p.color_label, p.trashed_at';
 
 interface SummaryRow {
   id: number;
@@ -42,9 +43,32 @@ interface SummaryRow {
   trashed_at: string | null;
 }
 
-/** Above this many matches a search page walks the sort index instead of sorting the matches. */
+/** Above this many matches a page of materialized hits walks the sort index instead of sorting the matches. */
 const BROAD_SEARCH = 5000;
+/**
+ * A search whose trigram candidates are at most this many is narrow: its matches are collected and
+ * counted at once. Above it, the grid's pages walk the sort index and test each row.
+ */
+const NARROW_SEARCH = 3000;
+/** A walk is expected to test at most this many rows; a deeper page collects the matches instead. */
+const WALK_ROWS = 12_000;
+/** Rows read to estimate how common a search without a word of three characters is. */
+const SAMPLE_ROWS = 2000;
 const SORT_INDEX = { takenAt: 'photos_by_taken', importedAt: 'photos_by_imported', fileName: 'photos_by_name' } as const;
+
+/** What the library knows about one search text while the data stays the same. */
+interface SearchState {
+  search: string;
+  terms: SearchTerms;
+  /** Share of the library estimated to match. */
+  density: number;
+  /** Few enough trigram candidates to collect through the index (else every row is tested). */
+  narrow: boolean;
+  /** temp.search_hits holds exactly its matches (trashed ones included). */
+  collected: boolean;
+  /** Matches in temp.search_hits, once collected. */
+  count: number;
+}
 
 const DEFAULT_SETTINGS: Settings = { locale: null, pixelLimitMegapixels: 200, model: 'gemini-2.5-flash-image', monthlyBudgetUsd: null };
 
@@ -54,9 +78,22 @@ export class Library {
   /** Totals of recent queries, valid while nothing has written to the database. */
   private readonly totals = new Map<string, number>();
   private totalsVersion = '';
-  private hits: { search: string; count: number; version: string } | null = null;
+  /** Recent search texts, so typing back and forth or paging never plans a search twice. */
+  private readonly searches = new Map<string, SearchState>();
+  /** The search whose matches temp.search_hits holds. */
+  private collectedFor: string | null = null;
 
-  constructor(readonly db: Db) {}
+  private readonly narrowSearch: number;
+  private readonly walkRows: number;
+
+  constructor(
+    readonly db: Db,
+    /** Thresholds of the search plans; tests make them small to reach every plan with few rows. */
+    tuning: { narrowSearch?: number; walkRows?: number } = {},
+  ) {
+    this.narrowSearch = tuning.narrowSearch ?? NARROW_SEARCH;
+    this.walkRows = tuning.walkRows ?? WALK_ROWS;
+  }
 
   private prepare(sql: string): Statement {
     let statement = this.statements.get(sql);
@@ -92,52 +129,92 @@ export class Library {
     return (this.prepare('SELECT count(*) AS n FROM photos WHERE trashed_at IS NULL').get() as { n: number }).n;
   }
 
-  list(rawQuery: PhotoQuery): { total: number; items: PhotoSummary[] } {
+  /**
+   * A page of photos and the number the query matches. A broad search does not count its matches
+   * for the first pages: `total` is then an estimate (`estimated: true`) and `countMatching` gives
+   * the exact number, so typing a search answers before every match has been found.
+   */
+  list(rawQuery: PhotoQuery): PhotoPage {
     const query = PhotoQuerySchema.parse(rawQuery);
-    const where: string[] = [query.trashed ? 'trashed_at IS NOT NULL' : 'trashed_at IS NULL'];
-    const params: Record<string, unknown> = {};
-    if (query.minRating !== undefined && query.minRating > 0) {
-      where.push('rating >= @minRating');
-      params.minRating = query.minRating;
-    }
-    if (query.colorLabel) {
-      where.push('color_label = @colorLabel');
-      params.colorLabel = query.colorLabel;
-    }
-    if (query.tag) {
-      where.push('id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @tag)');
-      params.tag = query.tag;
-    }
-    if (query.albumId !== undefined) {
-      where.push('id IN (SELECT photo_id FROM album_photos WHERE album_id = @albumId)');
-      params.albumId = query.albumId;
-    }
-    const search = query.search?.trim();
-    let broadSearch = false;
-    if (search) {
-      where.push('id IN (SELECT id FROM temp.search_hits)');
-      broadSearch = this.searchHits(search) > BROAD_SEARCH;
-    }
+    const { filters, params } = filterSql(query);
+    const state = this.searchState(query.search);
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const sortColumn = { takenAt: 'taken_at', importedAt: 'imported_at', fileName: 'file_name COLLATE NOCASE' }[query.sort];
-    const whereSql = where.join(' AND ');
-    // A search alone: the matches minus those in the trash (few), without joining every match.
-    const total =
-      search && where.length === 2 && !query.trashed
-        ? this.hits!.count -
-          (this.prepare(
-            'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
-          )
-            .pluck()
-            .get() as number)
-        : this.countCached(whereSql, params, search ?? '');
-    // A search matching most of the library is faster walked in sort order than sorted afterwards.
-    const source = broadSearch && !query.trashed ? `photos INDEXED BY ${SORT_INDEX[query.sort]}` : 'photos';
+    const order = `ORDER BY ${SORT_COLUMN[query.sort]} ${direction}, p.id ${direction} LIMIT @limit OFFSET @offset`;
+    const paging = { limit: query.limit, offset: query.offset };
+    if (state && !state.collected && !query.trashed) {
+      if ((query.offset + query.limit) / Math.max(state.density, 1e-6) <= this.walkRows) return this.walk(query, filters, params, state);
+      this.collect(state);
+    }
+    const where = state ? [...filters, searchFilter(state)] : filters;
+    // Collected matches of most of the library are faster walked in sort order than sorted afterwards.
+    const source =
+      state?.collected && state.count > BROAD_SEARCH && !query.trashed ? `photos p INDEXED BY ${SORT_INDEX[query.sort]}` : 'photos p';
+    const rows = this.prepare(`SELECT ${SUMMARY_COLUMNS} FROM ${source} WHERE ${where.join(' AND ')} ${order}`).all({
+      ...params,
+      ...(state && !state.collected ? state.terms.params : {}),
+      ...paging,
+    }) as SummaryRow[];
+    return { total: this.exactTotal(query, filters, params, state), items: rows.map(toSummary) };
+  }
+
+  /** Forgets search plans, collected matches and search totals, as if no search had been typed yet (for the bench). */
+  forgetSearches(): void {
+    this.searches.clear();
+    this.collectedFor = null;
+    for (const key of [...this.totals.keys()]) if (!key.endsWith('|')) this.totals.delete(key);
+  }
+
+  /** The exact number of photos a query matches (paging ignored). */
+  countMatching(rawQuery: PhotoQuery): number {
+    const query = PhotoQuerySchema.parse(rawQuery);
+    const { filters, params } = filterSql(query);
+    const state = this.searchState(query.search);
+    const known = state && this.totals.get(totalKey(filters, params, state.search));
+    if (known !== undefined && known !== null) return known;
+    if (state && !query.trashed) this.collect(state);
+    return this.exactTotal(query, filters, params, state);
+  }
+
+  /**
+   * A page of a broad search: walks the sort index and tests each row that passes the filters, so
+   * the first pages come after a few hundred rows, long before every match could be collected.
+   * The total is exact when the walk reached the end or it was counted before, else estimated.
+   */
+  private walk(query: ParsedQuery, filters: string[], params: Record<string, unknown>, state: SearchState): PhotoPage {
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
     const rows = this.prepare(
-      `SELECT ${SUMMARY_COLUMNS} FROM ${source} WHERE ${whereSql}
-       ORDER BY ${sortColumn} ${direction}, id ${direction} LIMIT @limit OFFSET @offset`,
-    ).all({ ...params, limit: query.limit, offset: query.offset }) as SummaryRow[];
-    return { total, items: rows.map(toSummary) };
+      `SELECT ${SUMMARY_COLUMNS} FROM photos p INDEXED BY ${SORT_INDEX[query.sort]}
+       CROSS JOIN photo_search_content s ON s.id = p.id
+       WHERE ${filters.join(' AND ')} AND ${state.terms.condition}
+       ORDER BY ${SORT_COLUMN[query.sort]} ${direction}, p.id ${direction} LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, ...state.terms.params, limit: query.limit, offset: query.offset }) as SummaryRow[];
+    const items = rows.map(toSummary);
+    const known = this.totals.get(totalKey(filters, params, state.search));
+    if (known !== undefined) return { total: known, items };
+    if (items.length < query.limit && (items.length > 0 || query.offset === 0)) {
+      // The walk reached the end: that is the exact total.
+      this.totals.set(totalKey(filters, params, state.search), query.offset + items.length);
+      return { total: query.offset + items.length, items };
+    }
+    const estimate = Math.round(state.density * this.countCached(filters, params, ''));
+    const atLeast = query.offset + items.length + (items.length === query.limit ? 1 : 0);
+    return { total: Math.max(estimate, atLeast), items, estimated: true };
+  }
+
+  private exactTotal(query: ParsedQuery, filters: string[], params: Record<string, unknown>, state: SearchState | null): number {
+    if (!state) return this.countCached(filters, params, '');
+    if (state.collected && filters.length === 1 && !query.trashed) {
+      // The matches minus those in the trash (few), without joining every match.
+      return (
+        state.count -
+        (this.prepare(
+          'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
+        )
+          .pluck()
+          .get() as number)
+      );
+    }
+    return this.countCached(filters, params, state.search, state);
   }
 
   /**
@@ -149,16 +226,28 @@ export class Library {
     return `${this.db.pragma('data_version', { simple: true })}:${this.prepare('SELECT total_changes()').pluck().get()}`;
   }
 
-  private countCached(whereSql: string, params: Record<string, unknown>, search: string): number {
+  /** Forgets totals and search plans once anything was written. */
+  private refresh(): void {
     const version = this.dataVersion();
     if (version !== this.totalsVersion) {
       this.totals.clear();
+      this.searches.clear();
+      this.collectedFor = null;
       this.totalsVersion = version;
     }
-    const key = `${whereSql}|${JSON.stringify(params)}|${search}`;
+  }
+
+  /** The number of photos passing `filters` and the search, if any; remembered until the next write. */
+  private countCached(filters: string[], params: Record<string, unknown>, search: string, state?: SearchState): number {
+    this.refresh();
+    const key = totalKey(filters, params, search);
     let total = this.totals.get(key);
     if (total === undefined) {
-      total = (this.prepare(`SELECT count(*) AS n FROM photos WHERE ${whereSql}`).get(params) as { n: number }).n;
+      const where = state ? [...filters, searchFilter(state)] : filters;
+      const searchParams = state && !state.collected ? state.terms.params : {};
+      total = this.prepare(`SELECT count(*) FROM photos p WHERE ${where.join(' AND ')}`)
+        .pluck()
+        .get({ ...params, ...searchParams }) as number;
       if (this.totals.size > 200) this.totals.clear();
       this.totals.set(key, total);
     }
@@ -166,22 +255,69 @@ export class Library {
   }
 
   /**
-   * Puts the ids matching a search into a temp table, once per search text while the data stays
-   * the same, so every page of a scroll reuses it; returns how many there are.
+   * Plans a search once per text while the data stays the same: a narrow one (few trigram
+   * candidates, or only short words that a sample finds rarely) is collected at once; a broad one
+   * gets an estimate of the share of the library it matches.
    */
-  private searchHits(search: string): number {
-    if (this.hits && this.hits.search === search && this.hits.version === this.dataVersion()) return this.hits.count;
+  private searchState(search: string | undefined): SearchState | null {
+    const terms = parseSearch(search ?? '');
+    if (!terms) return null;
+    const text = search!.trim();
+    this.refresh();
+    const cached = this.searches.get(text);
+    if (cached) {
+      // Another search has the temp table now; a narrow one is collected again (cheap), a broad one walks.
+      if (cached.collected && this.collectedFor !== text) {
+        cached.collected = false;
+        if (cached.narrow) this.collect(cached);
+      }
+      return cached;
+    }
+    const state: SearchState = { search: text, terms, density: 1, narrow: false, collected: false, count: 0 };
+    if (terms.ftsQuery) {
+      const candidates = this.prepare('SELECT rowid FROM photo_search WHERE photo_search MATCH @match LIMIT @limit')
+        .pluck()
+        .all({ match: terms.ftsQuery, limit: this.narrowSearch + 1 }) as number[];
+      state.narrow = candidates.length <= this.narrowSearch;
+      if (!state.narrow) {
+        // Candidates come in rowid order: this many among the first rows is the share.
+        const scanned = this.prepare('SELECT count(*) FROM photo_search_content WHERE id <= ?').pluck().get(candidates.at(-1)) as number;
+        state.density = candidates.length / Math.max(scanned, 1);
+      }
+    } else {
+      const sampled = this.prepare(
+        `SELECT count(*) AS rows, coalesce(sum(${terms.condition}), 0) AS hits
+         FROM (SELECT * FROM photo_search_content ORDER BY id LIMIT ${SAMPLE_ROWS}) s`,
+      ).get(terms.params) as { rows: number; hits: number };
+      state.density = sampled.rows ? sampled.hits / sampled.rows : 0;
+      state.narrow = state.density * this.countCached(['p.trashed_at IS NULL'], {}, '') <= this.narrowSearch;
+    }
+    if (state.narrow) this.collect(state);
+    if (this.searches.size > 20) this.searches.clear();
+    this.searches.set(text, state);
+    return state;
+  }
+
+  /** Puts the ids of every match (trashed ones too) into temp.search_hits; one search at a time. */
+  private collect(state: SearchState): void {
+    if (state.collected && this.collectedFor === state.search) return;
     this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
-    const params: Record<string, unknown> = {};
-    const matches = searchMatches(search, params);
+    const throughIndex = state.narrow && state.terms.ftsQuery !== null;
+    const before = this.dataVersion();
     this.db.transaction(() => {
       this.prepare('DELETE FROM temp.search_hits').run();
-      // Straight from the index, in rowid order: an append, not a join. Trashed rows are filtered by the page query.
-      this.prepare(`INSERT INTO temp.search_hits (id) ${matches}`).run(params);
+      // In rowid order, an append; every trigram candidate is checked, and a broad search tests every row.
+      const insert = throughIndex
+        ? `INSERT INTO temp.search_hits (id) SELECT s.id FROM photo_search_content s
+           WHERE s.id IN (SELECT rowid FROM photo_search WHERE photo_search MATCH @match) AND ${state.terms.condition}`
+        : `INSERT INTO temp.search_hits (id) SELECT s.id FROM photo_search_content s WHERE ${state.terms.condition}`;
+      this.prepare(insert).run({ ...state.terms.params, ...(throughIndex ? { match: state.terms.ftsQuery } : {}) });
     })();
-    const count = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
-    this.hits = { search, count, version: this.dataVersion() };
-    return count;
+    state.count = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
+    state.collected = true;
+    this.collectedFor = state.search;
+    // total_changes() counts the temp table too: that write is ours and changes no total.
+    if (before === this.totalsVersion) this.totalsVersion = this.dataVersion();
   }
 
   get(id: number): PhotoDetail {
@@ -426,21 +562,42 @@ function toSummary(row: SummaryRow): PhotoSummary {
   };
 }
 
-/**
- * Full-text search over names, tags and prompts. The trigram index answers substrings of three
- * characters or more (also in Chinese); shorter text falls back to a LIKE over the same table.
- */
-function searchMatches(search: string, params: Record<string, unknown>): string {
-  if ([...search].length >= 3) {
-    params.search = search
-      .split(/\s+/)
-      .filter((word) => [...word].length >= 3)
-      .map((word) => `"${word.replaceAll('"', '""')}"`)
-      .join(' AND ');
-    if (params.search) return 'SELECT rowid FROM photo_search WHERE photo_search MATCH @search';
+type ParsedQuery = ReturnType<typeof PhotoQuerySchema.parse>;
+
+const SORT_COLUMN = { takenAt: 'p.taken_at', importedAt: 'p.imported_at', fileName: 'p.file_name COLLATE NOCASE' } as const;
+
+/** The query's conditions other than the search, on `photos p`; the first is always the trash state. */
+function filterSql(query: ParsedQuery): { filters: string[]; params: Record<string, unknown> } {
+  const filters: string[] = [query.trashed ? 'p.trashed_at IS NOT NULL' : 'p.trashed_at IS NULL'];
+  const params: Record<string, unknown> = {};
+  if (query.minRating !== undefined && query.minRating > 0) {
+    filters.push('p.rating >= @minRating');
+    params.minRating = query.minRating;
   }
-  params.search = `%${search.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
-  return "SELECT rowid FROM photo_search WHERE file_name LIKE @search ESCAPE '\\' OR tags LIKE @search ESCAPE '\\' OR prompts LIKE @search ESCAPE '\\'";
+  if (query.colorLabel) {
+    filters.push('p.color_label = @colorLabel');
+    params.colorLabel = query.colorLabel;
+  }
+  if (query.tag) {
+    filters.push('p.id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @tag)');
+    params.tag = query.tag;
+  }
+  if (query.albumId !== undefined) {
+    filters.push('p.id IN (SELECT photo_id FROM album_photos WHERE album_id = @albumId)');
+    params.albumId = query.albumId;
+  }
+  return { filters, params };
+}
+
+/** The search as a condition on `photos p`: the collected matches, or each row tested (the trash, which is small). */
+function searchFilter(state: SearchState): string {
+  return state.collected
+    ? 'p.id IN (SELECT id FROM temp.search_hits)'
+    : `EXISTS (SELECT 1 FROM photo_search_content s WHERE s.id = p.id AND ${state.terms.condition})`;
+}
+
+function totalKey(filters: string[], params: Record<string, unknown>, search: string): string {
+  return `${filters.join(' AND ')}|${JSON.stringify(params)}|${search}`;
 }
 
 function isUniqueViolation(error: unknown): boolean {
