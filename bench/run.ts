@@ -24,7 +24,7 @@
  *   R1. Each degradation (noise, fading, cast, blur, JPEG, scratches, dust) of each sample photo
  *       restored: PSNR/SSIM before and after, gain, ms/MP, against a sharp operation of that kind;
  *   R2. LocalEngine.restore() on "old prints", quality and ms/MP against a sharp chain; R3. per
- *       sub-step timing (BENCH_RESTORE_RUNS, BENCH_RESTORE_LARGE_MP).
+ *       sub-step timing (BENCH_RESTORE_RUNS, BENCH_RESTORE_PRINT_RUNS, BENCH_RESTORE_LARGE_MP).
  *
  * BENCH_ONLY=import,library,open,editor,edit,session,restore (all by default). Results also go to
  * dist/bench-results.json.

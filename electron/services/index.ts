@@ -49,7 +49,7 @@ export interface ServicesOptions {
   queueTuning?: { backoffMs?: number; networkProbeMs?: number; maxAttempts?: number };
   /** How sessions run instructions on the local engine (default: the basic parametric runner). */
   localRunner?: LocalRunner;
-  sessionTuning?: { batchPollMs?: number; progressIntervalMs?: number; maxBatchBytes?: number };
+  sessionTuning?: { batchPollMs?: number; progressIntervalMs?: number; maxBatchBytes?: number; localConcurrency?: number };
 }
 
 export interface ResolvedAsset {

@@ -57,6 +57,8 @@ export interface SessionsOptions {
   runExport(projectIds: number[], options: ExportOptions, folder?: string): Promise<ExportJob>;
   /** Cloud steps in flight at once: the edit queue's concurrency (2). */
   cloudConcurrency?: number;
+  /** Local steps in flight at once, overriding the runner's own `concurrency` (the bench runs 1 or 2 to compare like with like). */
+  localConcurrency?: number;
   /** How often a submitted batch is asked about (default 30 s). */
   batchPollMs?: number;
   /** Inlined requests per remote batch stay under this many bytes (the API takes 20 MB inline). */
@@ -598,7 +600,7 @@ export class Sessions {
 
   private slotLimit(session: SessionRow, recipe: Recipe): number {
     const cloud = this.options.cloudConcurrency ?? 2;
-    const local = Math.max(1, this.options.local.concurrency ?? 2);
+    const local = Math.max(1, this.options.localConcurrency ?? this.options.local.concurrency ?? 2);
     const cloudSteps = recipe.steps.some((step) => engineFor(step, session.engine) === 'gemini');
     const localSteps = recipe.steps.some((step) => engineFor(step, session.engine) === 'local');
     if (cloudSteps && !localSteps) return cloud;

@@ -39,6 +39,27 @@ async function checkNothingTwiceNothingLost(library: string, sessionId: number):
   }
 }
 
+/** For each session, each photo's steps after the opening one: kind, label, and the hash of new pixels. */
+async function historiesByPhoto(library: string, sessionIds: number[]): Promise<Map<number, string[]>[]> {
+  const services: Services = await openLibrary(library);
+  try {
+    return sessionIds.map(
+      (sessionId) =>
+        new Map(
+          services.sessions.detail(sessionId).items.map((item) => [
+            item.photoId,
+            services.projects
+              .state(item.projectId!)
+              .steps.slice(1)
+              .map((step) => `${step.op.type} ${step.label} ${step.outputSha256 ?? '-'}`),
+          ]),
+        ),
+    );
+  } finally {
+    services.close();
+  }
+}
+
 describe('promptroom session', () => {
   const tmp = tempDir();
   const library = path.join(tmp.dir, 'lib');
@@ -106,7 +127,12 @@ describe('promptroom session', () => {
     const created = cli('session', 'create', '--library', library, '--recipe', 'restore, then crop to 4:5', '--engine', 'local', '--json', ...ids.map(String));
     const { sessionId } = JSON.parse(created.stdout) as { sessionId: number };
     const kills: number[] = [];
-    for (const killAt of [5, 40]) {
+    // Killed right after a progress line, and at odd moments after one (mid-step, mid-commit).
+    for (const [killAt, delayMs] of [
+      [5, 0],
+      [20, 37],
+      [40, 113],
+    ] as const) {
       const child = spawn(process.execPath, [CLI, 'session', 'run', String(sessionId), '--library', library, '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       let buffer = '';
@@ -118,7 +144,7 @@ describe('promptroom session', () => {
           for (const line of lines) {
             const parsed = JSON.parse(line) as { progress?: { done: number } };
             if (parsed.progress && parsed.progress.done >= killAt) {
-              child.kill('SIGKILL');
+              setTimeout(() => child.kill('SIGKILL'), delayMs);
               resolve();
             }
           }
@@ -130,12 +156,21 @@ describe('promptroom session', () => {
       kills.push(done);
       expect(total).toBe(COUNT);
     }
-    // Killed part-way both times.
+    // Killed part-way every time.
     expect(kills[0]).toBeGreaterThanOrEqual(5);
-    expect(kills[1]).toBeLessThan(COUNT);
+    expect(kills.at(-1)).toBeLessThan(COUNT);
     const rerun = cli('session', 'run', String(sessionId), '--library', library, '--json');
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout.trim().split('\n').at(-1)!)).toMatchObject({ state: 'done', done: COUNT, failed: 0 });
     expect(await checkNothingTwiceNothingLost(library, sessionId)).toEqual({ done: COUNT, total: COUNT });
+
+    // The same recipe over the same photos, never interrupted: every photo's history must be the
+    // same, step for step and pixel for pixel (the engine is deterministic), so a step run twice
+    // or lost shows even where its label would not.
+    const reference = JSON.parse(cli('session', 'create', '--library', library, '--recipe', 'restore, then crop to 4:5', '--engine', 'local', '--json', ...ids.map(String)).stdout) as { sessionId: number };
+    expect(cli('session', 'run', String(reference.sessionId), '--library', library, '--json').code).toBe(0);
+    const [killed, uninterrupted] = await historiesByPhoto(library, [sessionId, reference.sessionId]);
+    expect(killed!.size).toBe(COUNT);
+    for (const [photoId, steps] of uninterrupted!) expect(killed!.get(photoId), `photo ${photoId}`).toEqual(steps);
   }, 180_000);
 });
