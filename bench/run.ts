@@ -17,7 +17,7 @@
  * Restoration sessions (`session`):
  *   S1. Local-engine session throughput at 12 MP against the same LocalEngine.apply calls in a loop
  *       with the same photos in flight (BENCH_SESSION_PHOTOS, _ROUNDS, _RECIPE, _CONCURRENCY), peak RSS;
- *   S2. a 500-photo session (1.1 MP): RSS over the photos, event-loop delay (BENCH_SESSION_LONG_PHOTOS);
+ *   S2. a 500-photo session (0.8 MP): RSS over the photos, event-loop delay (BENCH_SESSION_LONG_PHOTOS);
  *   S3. input latency in Chromium while a session runs (`session-ui` rows; BENCH_SESSION_UI=0 skips).
  *
  * Restoration (`restore`), issue 5's "Quality, measured":
