@@ -32,7 +32,7 @@ import {
   rotate90,
   rotateArbitrary,
 } from '../imaging/index.js';
-import { adjustmentLuts, applyLut, composeLuts, isPointwise, type ChannelLuts } from '../imaging/adjust.js';
+import { adjustmentLuts, applyLut, composeLuts, isPointwise, lutSpan, type ChannelLuts } from '../imaging/adjust.js';
 import { paste } from '../imaging/blend.js';
 import { EXACT_GAUSSIAN_MAX_SIGMA, boxRadiiForSigma, radiusToSigma } from '../imaging/convolve.js';
 import { cropMask, maskBounds, type PixelRect } from '../imaging/mask.js';
@@ -181,9 +181,35 @@ function settled(image: RgbaImage): LazyCanvas {
 
 /** The canvas as pixels; `base` itself when nothing is pending (callers must not hand that on). */
 function materialize(canvas: LazyCanvas): RgbaImage {
-  if (!canvas.luts && canvas.patches.length === 0) return canvas.base;
-  const out = canvas.luts ? applyLut(canvas.base, canvas.luts[0], canvas.luts[1], canvas.luts[2]) : cloneImage(canvas.base);
-  for (const patch of canvas.patches) paste(out, patchPixels(patch), patch.x, patch.y);
+  const { base, luts, patches } = canvas;
+  if (!luts && patches.length === 0) return base;
+  const { width, height } = base;
+  const out: RgbaImage = { width, height, data: new Uint8ClampedArray(base.data.length) };
+  // The base's pixels where no patch goes (patches overwrite it: no need to compute it there).
+  const spans: [number, number][] = [];
+  for (let y = 0; y < height; y++) {
+    spans.length = 0;
+    for (const patch of patches) if (y >= patch.y && y < patch.y + patch.image.height) spans.push([patch.x, patch.x + patch.image.width]);
+    spans.sort((a, b) => a[0] - b[0]);
+    let x = 0;
+    for (const [from, to] of [...spans, [width, width] as [number, number]]) {
+      if (from > x) {
+        const start = y * width + x;
+        if (luts) lutSpan(base.data, start, out.data, start, from - x, luts[0], luts[1], luts[2]);
+        else out.data.set(base.data.subarray(start * 4, from * 4 + y * width * 4), start * 4);
+      }
+      x = Math.max(x, to);
+    }
+  }
+  for (const patch of patches) {
+    const { image } = patch;
+    for (let row = 0; row < image.height; row++) {
+      const from = row * image.width;
+      const to = (patch.y + row) * width + patch.x;
+      if (patch.luts) lutSpan(image.data, from, out.data, to, image.width, patch.luts[0], patch.luts[1], patch.luts[2]);
+      else out.data.set(image.data.subarray(from * 4, (from + image.width) * 4), to * 4);
+    }
+  }
   return out;
 }
 
@@ -193,8 +219,13 @@ function patchPixels(patch: Patch): RgbaImage {
 
 /** The pixels of `rect` only, as a new image. */
 function materializeRegion(canvas: LazyCanvas, rect: PixelRect): RgbaImage {
-  let out = crop(canvas.base, rect);
-  if (canvas.luts) out = applyLut(out, canvas.luts[0], canvas.luts[1], canvas.luts[2]);
+  const { base, luts } = canvas;
+  const out: RgbaImage = { width: rect.width, height: rect.height, data: new Uint8ClampedArray(rect.width * rect.height * 4) };
+  for (let row = 0; row < rect.height; row++) {
+    const start = (rect.y + row) * base.width + rect.x;
+    if (luts) lutSpan(base.data, start, out.data, row * rect.width, rect.width, luts[0], luts[1], luts[2]);
+    else out.data.set(base.data.subarray(start * 4, (start + rect.width) * 4), row * rect.width * 4);
+  }
   for (const patch of canvas.patches) {
     const x0 = Math.max(rect.x, patch.x);
     const y0 = Math.max(rect.y, patch.y);

@@ -139,25 +139,32 @@ function buildLut(f: (v: number) => number): Uint8ClampedArray {
 
 /** Applies per-channel LUTs to R, G, B (one LUT for all three when only `r` is given). */
 export function applyLut(image: RgbaImage, r: Uint8ClampedArray, g = r, b = r): RgbaImage {
-  const src = image.data;
-  const out = new Uint8ClampedArray(src.length);
-  const words = wordsOf(src);
-  if (words) {
-    // Whole pixels at a time (little-endian: R is the low byte); the same lookups.
-    const into = new Uint32Array(out.buffer);
-    for (let i = 0; i < words.length; i++) {
-      const v = words[i] as number;
-      into[i] = (v & 0xff000000) | ((b[(v >>> 16) & 255] as number) << 16) | ((g[(v >>> 8) & 255] as number) << 8) | (r[v & 255] as number);
-    }
-    return { width: image.width, height: image.height, data: out };
-  }
-  for (let p = 0; p < src.length; p += 4) {
-    out[p] = r[src[p] as number] as number;
-    out[p + 1] = g[src[p + 1] as number] as number;
-    out[p + 2] = b[src[p + 2] as number] as number;
-    out[p + 3] = src[p + 3] as number;
-  }
+  const out = new Uint8ClampedArray(image.data.length);
+  lutSpan(image.data, 0, out, 0, image.width * image.height, r, g, b);
   return { width: image.width, height: image.height, data: out };
+}
+
+/**
+ * applyLut's loop on `count` pixels from pixel `from` of `src` to pixel `to` of `out` (which may
+ * be another image): the same lookups, written where the caller wants them.
+ */
+export function lutSpan(src: Uint8ClampedArray, from: number, out: Uint8ClampedArray, to: number, count: number, r: Uint8ClampedArray, g: Uint8ClampedArray, b: Uint8ClampedArray): void {
+  const words = wordsOf(src);
+  const into = wordsOf(out);
+  if (words && into) {
+    // Whole pixels at a time (little-endian: R is the low byte).
+    for (let i = 0; i < count; i++) {
+      const v = words[from + i] as number;
+      into[to + i] = (v & 0xff000000) | ((b[(v >>> 16) & 255] as number) << 16) | ((g[(v >>> 8) & 255] as number) << 8) | (r[v & 255] as number);
+    }
+    return;
+  }
+  for (let i = 0, p = from * 4, q = to * 4; i < count; i++, p += 4, q += 4) {
+    out[q] = r[src[p] as number] as number;
+    out[q + 1] = g[src[p + 1] as number] as number;
+    out[q + 2] = b[src[p + 2] as number] as number;
+    out[q + 3] = src[p + 3] as number;
+  }
 }
 
 export function exposureLut(stops: number): Uint8ClampedArray {

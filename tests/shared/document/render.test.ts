@@ -211,6 +211,24 @@ describe('renderStack', () => {
     for (const scale of [1, 0.5]) expect(firstDifference(renderStack(stack, sources, { scale }).image, referenceRender(stack, sources, scale).image)).toBeNull();
   });
 
+  it('overlapping masked adjustments with LUT layers between them (boxes kept aside, then written out) match', () => {
+    const sources = makeSources(true);
+    const stroke = (x: number, y: number): MaskStroke => ({ points: [{ x, y }, { x: x + 14, y: y + 6 }], size: 10, hardness: 0.4, erase: false });
+    const ops: Operation[] = [
+      { type: 'addMask', layerId: 'a2' },
+      { type: 'paintMask', layerId: 'a2', stroke: stroke(8, 8) },
+      { type: 'setMaskProps', layerId: 'a2', feather: 3 },
+      { type: 'addAdjustmentLayer', layerId: 'hue', name: 'hue', adjustment: { kind: 'hue', degrees: 70 } },
+      { type: 'addMask', layerId: 'hue' },
+      { type: 'paintMask', layerId: 'hue', stroke: stroke(16, 12) },
+      { type: 'addAdjustmentLayer', layerId: 'warm', name: 'warm', adjustment: { kind: 'temperatureTint', temperature: 40, tint: 10 } },
+      { type: 'deleteLayer', layerId: 'overlay' },
+      { type: 'moveLayer', layerId: 'a3', toIndex: 2 },
+    ];
+    const stack = ops.reduce(applyOperation, baseStack({ x: 0, y: 0 }));
+    for (const scale of [1, 0.5]) expect(firstDifference(renderStack(stack, sources, { scale }).image, referenceRender(stack, sources, scale).image)).toBeNull();
+  });
+
   it('never hands back a source buffer, even for a lone opaque photo', () => {
     const sources = makeSources(true);
     const stack = baseStack({ x: 0, y: 0 });
