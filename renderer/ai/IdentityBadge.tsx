@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { CharacterConsistency, IdentityCheck, IdentityVerdict, StepIdentity } from '../../shared/contract/document.js';
+import type { Step } from '../../shared/document/model.js';
 import type { MessageKey } from '../../shared/i18n/index.js';
 import { useApp, useHostEvent } from '../app/context.js';
 
@@ -30,6 +31,22 @@ export function useIdentityUpdates(steps: { has(stepId: string): boolean }): Rea
     setUpdates((current) => new Map(current).set(event.stepId, event.identity));
   });
   return updates;
+}
+
+/**
+ * A step's identity check: from an event, else as the project was read. A chooseVariant step
+ * committed since then has neither (it makes no new pixels, so no check runs and no event comes):
+ * it shows the check of the variant it chose, from the aiEdit step that made the layer.
+ */
+export function stepIdentity(step: Step, steps: ReadonlyMap<string, Step>, updates: ReadonlyMap<string, StepIdentity>): StepIdentity | undefined {
+  const own = (s: Step) => updates.get(s.id) ?? (s as { identity?: StepIdentity }).identity;
+  const found = own(step);
+  if (found || step.op.type !== 'chooseVariant') return found;
+  const { layerId, sha256 } = step.op;
+  const madeBy = [...steps.values()].find((s) => s.op.type === 'aiEdit' && s.op.layerId === layerId);
+  const made = madeBy && own(madeBy);
+  const chosen = made?.variants.find((v) => v.sha256 === sha256);
+  return made && chosen ? { ...chosen, variants: made.variants } : undefined;
 }
 
 /** The badge of one check, and one per character the prompt named. */

@@ -8,7 +8,7 @@ import type { StepIdentity } from '../../shared/contract/document.js';
 import type { History } from '../../shared/document/history.js';
 import type { StepId } from '../../shared/document/model.js';
 import type { LocaleCode } from '../../shared/i18n/index.js';
-import { IdentityBadge, useIdentityUpdates } from '../ai/IdentityBadge.js';
+import { IdentityBadge, stepIdentity, useIdentityUpdates } from '../ai/IdentityBadge.js';
 import { useApp } from '../app/context.js';
 import { historyRows } from './historyTree.js';
 import { stepLabels } from './stepLabels.js';
@@ -50,8 +50,7 @@ export function HistoryPanel({ history, width, height, onJump, thumbnail }: Hist
   const branches = rows.filter((row) => row.forks).length;
   // Steps with new pixels carry their face check once it ran (projects.open), or it arrives as an event.
   const identityUpdates = useIdentityUpdates(history.steps);
-  const identityOf = (step: (typeof rows)[number]['step']): StepIdentity | undefined =>
-    identityUpdates.get(step.id) ?? (step as { identity?: StepIdentity }).identity;
+  const identityOf = (step: (typeof rows)[number]['step']): StepIdentity | undefined => stepIdentity(step, history.steps, identityUpdates);
 
   return (
     <section className="history-panel" data-testid="history-panel" data-branches={branches}>
