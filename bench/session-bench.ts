@@ -10,7 +10,7 @@
  *     fresh library in its own process); each round gives a paired ratio, and the median of those is
  *     the figure (the best of each is shown too). CPU per photo, less sensitive to a busy machine
  *     than wall time, is compared as well.
- * S2. A long session: BENCH_SESSION_LONG_PHOTOS (default 500) photos of 1200 × 900 (1.1 MP, to keep
+ * S2. A long session: BENCH_SESSION_LONG_PHOTOS (default 500) photos of 1024 × 768 (0.8 MP, to keep
  *     the run to minutes), the same recipe, memory sampled every 200 ms with the photos finished by
  *     then: peak RSS, RSS after 50 and after all photos, the slope per 100 photos, the main
  *     thread's event-loop delay.
@@ -189,7 +189,7 @@ async function benchLongSession(report: Reporter, recipe: string, concurrency: n
     };
   });
   report.table(
-    `S2. A local session of ${r.done} photos of ${PHOTOS_SMALL.width}×${PHOTOS_SMALL.height} (1.1 MP), recipe "${recipe}", ${concurrency} in flight: memory of the process (worker thread included) by tenth of the session`,
+    `S2. A local session of ${r.done} photos of ${PHOTOS_SMALL.width}×${PHOTOS_SMALL.height} (${fmt((PHOTOS_SMALL.width * PHOTOS_SMALL.height) / 1e6, 1)} MP), recipe "${recipe}", ${concurrency} in flight: memory of the process (worker thread included) by tenth of the session`,
     ['photos done', 'RSS median MB', 'RSS max MB', 'JS heap MB', 'external MB'],
     tenths.map((t) => [t.photos, mb(t.rssMedian), mb(t.rssMax), mb(t.heapMedian), mb(t.externalMedian)]),
   );
@@ -199,7 +199,7 @@ async function benchLongSession(report: Reporter, recipe: string, concurrency: n
   );
   console.log(`  slopes after ${early} photos, per 100 photos: RSS ${fmt(rssSlope, 1)} MB, JS heap ${fmt(heapSlope, 1)} MB, external ${fmt(externalSlope, 1)} MB`);
 
-  report.row(`session of ${r.done} photos (1.1 MP): peak RSS`, `${mb(r.runPeakKB ?? r.peakRssKB)} MB`);
+  report.row(`session of ${r.done} photos (${fmt((PHOTOS_SMALL.width * PHOTOS_SMALL.height) / 1e6, 1)} MP): peak RSS`, `${mb(r.runPeakKB ?? r.peakRssKB)} MB`);
   report.row(`session of ${r.done}: RSS after ${early} → after ${r.done} photos`, `${mb(rssEarly)} → ${mb(rssLate)} MB`);
   report.row(`session of ${r.done}: RSS slope per 100 photos`, `${fmt(rssSlope, 1)} MB`, 'flat (< 5 MB)', Number.isFinite(rssSlope) && rssSlope < 5);
   report.row(`session of ${r.done}: main-thread event-loop delay p99 / max`, `${fmt(r.eventLoopDelayMs.p99, 1)} / ${fmt(r.eventLoopDelayMs.max, 0)} ms`);

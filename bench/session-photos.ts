@@ -1,6 +1,6 @@
 /**
  * The session benchmark's photos: 12-megapixel JPEGs (4000 × 3000) for throughput, and small
- * ones (1200 × 900, 1.1 MP) for the long session whose memory is watched, made and cached like the
+ * ones (1024 × 768, 0.8 MP) for the long session whose memory is watched, made and cached like the
  * 24-megapixel ones of photos.ts.
  *
  *   node dist/node/bench/session-photos.js COUNT [small]   → one JSON line: { dir, files, totalBytes, generated }
@@ -15,10 +15,10 @@ export const SESSION_PHOTO_HEIGHT = PHOTOS_12MP.height;
 
 /** Small photos for the 500-photo session (memory over time, not throughput). */
 export const PHOTOS_SMALL: PhotoKind = {
-  width: 1200,
-  height: 900,
-  cacheRoot: path.join(os.tmpdir(), 'promptroom-bench-photos-1mp', 'v1'),
-  model: 'Bench 1MP',
+  width: 1024,
+  height: 768,
+  cacheRoot: path.join(os.tmpdir(), 'promptroom-bench-photos-small', 'v1-1024x768'),
+  model: 'Bench 0.8MP',
   firstDay: Date.UTC(2022, 2, 1),
   hoursApart: 3,
 };

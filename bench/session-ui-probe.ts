@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Input latency on the Sessions page while a session runs, measured inside Chromium. Shared by
  * the benchmark (bench/session-ui.ts) and the end-to-end test (tests/e2e/session-latency.e2e.test.ts).

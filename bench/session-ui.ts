@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * S3. Input latency in Chromium while a local session runs: the browser host (the built CLI's
  * `serve`) on a fresh library of small photos, the Sessions page in Debian's Chromium through
