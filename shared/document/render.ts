@@ -17,6 +17,12 @@
  *
  * `createIncrementalRenderer` keeps the lazy canvas after each layer from one frame to the
  * next: a change to layer k re-renders from k up (what a slider drag needs).
+ *
+ * A render may cover a band of rows only (`RenderOptions.band`), so two workers can each render
+ * half a view frame: every step of a pointwise stack (placement, LUTs, pointwise kernels, blends,
+ * masks rasterized on the whole canvas and sliced) gives each row the bytes it has in the whole
+ * frame. Stacks with a kernel that reads neighbours (blur, sharpen) or a turn / straighten are not
+ * split (`canRenderInBands`); flips and the crop are applied to the band itself.
  */
 import {
   applyAdjustment,
@@ -45,6 +51,25 @@ export interface RenderOptions {
   scale: number;
   /** Render only the layers below this index (before/after, thumbnails of a step). */
   layerLimit?: number | undefined;
+  /**
+   * Render only rows y0..y1 (end excluded) of the canvas at render size, before the document
+   * transform; the stack must pass `canRenderInBands`. The result is that band's part of the
+   * final (flipped, cropped) frame, placed by `RenderResult.band`.
+   */
+  band?: RowBand | undefined;
+}
+
+/** Rows y0 (included) to y1 (excluded) of the untransformed canvas at render size. */
+export interface RowBand {
+  y0: number;
+  y1: number;
+}
+
+/** Where a band's pixels go in the final frame: full width, rows top..top + height. */
+export interface BandPlacement {
+  top: number;
+  frameWidth: number;
+  frameHeight: number;
 }
 
 export interface RenderResult {
@@ -52,6 +77,8 @@ export interface RenderResult {
   image: RgbaImage;
   /** Image layers whose pixels were missing: drawn as nothing, named so the UI can flag them. */
   broken: string[];
+  /** Set for a band render: where `image` (possibly 0 rows high, outside the crop) goes. */
+  band?: BandPlacement;
 }
 
 /** Decoded pixels of stored images by content hash, at any resolution. */
@@ -63,6 +90,25 @@ export function documentSize(stack: LayerStack, scale: number): { width: number;
 
 export function renderStack(stack: LayerStack, sources: SourceLookup, options: RenderOptions): RenderResult {
   return createIncrementalRenderer({ maxBytes: 0 }).render(stack, sources, options);
+}
+
+/**
+ * Whether the frame's rows can be rendered in independent bands with the same bytes: every drawn
+ * adjustment is pointwise and the transform neither turns nor straightens (flips and crop keep rows
+ * as rows).
+ */
+export function canRenderInBands(stack: LayerStack, layerLimit?: number): boolean {
+  const t = stack.transform;
+  if (t.quarterTurns % 4 !== 0 || t.straighten !== 0) return false;
+  return stack.layers
+    .slice(0, layerLimit ?? stack.layers.length)
+    .every((layer) => !layer.visible || layer.opacity <= 0 || layer.kind !== 'adjustment' || isPointwise(layer.adjustment));
+}
+
+/** `count` bands of about equal height covering rows 0..height (fewer when there are fewer rows). */
+export function splitRows(height: number, count: number): RowBand[] {
+  const n = Math.max(1, Math.min(Math.floor(count), height));
+  return Array.from({ length: n }, (_, i) => ({ y0: Math.round((i * height) / n), y1: Math.round(((i + 1) * height) / n) }));
 }
 
 /** A layer's mask at render size: strokes reveal, erasing hides; then feather and invert. */
@@ -248,8 +294,12 @@ function withLuts(canvas: LazyCanvas, luts: ChannelLuts): LazyCanvas {
 
 /** What renderLayer needs besides the layer: sizes, and rasters and sources by layer. */
 interface LayerContext {
+  /** The band's size (the whole canvas when not banded). */
   width: number;
   height: number;
+  /** The band's first row and the whole canvas's height. */
+  top: number;
+  fullHeight: number;
   scale: number;
   mask(layer: Layer, mask: LayerMask): MaskRaster;
   opaque(image: RgbaImage): boolean;
@@ -281,7 +331,7 @@ function renderLayer(state: CanvasState, layer: Layer, source: RgbaImage | undef
     return { ...state, canvas: settled(applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: raster?.mask ?? null, maskBounds: raster?.bounds ?? null })) };
   }
   if (!source) return { ...state, broken: [...state.broken, layer.id] };
-  const placed = placeImage(layer, source, width, height, scale);
+  const placed = placeImage(layer, source, width, context.fullHeight, scale, context.top, context.top + height);
   // Source-over onto a fully transparent canvas at full strength is the layer itself.
   if (state.empty && !raster && layer.opacity === 1 && layer.blendMode === 'normal') {
     return { canvas: settled(placed), empty: false, opaque: context.opaque(placed), broken: state.broken };
@@ -310,6 +360,8 @@ interface Frame {
   width: number;
   height: number;
   scale: number;
+  y0: number;
+  y1: number;
   layers: readonly Layer[];
   /** The source each image layer drew (undefined: missing; null: not an image layer). */
   sources: readonly (RgbaImage | undefined | null)[];
@@ -337,12 +389,19 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
       masks = new Map();
     },
     render(stack, sources, renderOptions) {
-      const { scale } = renderOptions;
-      const { width, height } = documentSize(stack, scale);
+      const { scale, band } = renderOptions;
+      const { width, height: fullHeight } = documentSize(stack, scale);
       const layers = stack.layers.slice(0, renderOptions.layerLimit ?? stack.layers.length);
+      const y0 = band ? band.y0 : 0;
+      const y1 = band ? band.y1 : fullHeight;
+      if (band) {
+        if (!(Number.isInteger(y0) && Number.isInteger(y1) && y0 >= 0 && y1 <= fullHeight && y1 > y0)) throw new RangeError(`band ${y0}..${y1} is not within rows 0..${fullHeight}`);
+        if (!canRenderInBands(stack, renderOptions.layerLimit)) throw new RangeError('this stack reads neighbouring pixels or turns the frame: render it whole, not in bands');
+      }
+      const height = y1 - y0;
       const drawn = layers.map((layer) => (layer.kind === 'image' ? sources(layer.sha256) : null));
       const keep = maxBytes > 0;
-      if (!previous || previous.width !== width || previous.height !== height || previous.scale !== scale) {
+      if (!previous || previous.width !== width || previous.height !== fullHeight || previous.scale !== scale || previous.y0 !== y0 || previous.y1 !== y1) {
         previous = null;
         masks = new Map();
       }
@@ -368,10 +427,12 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
       const context: LayerContext = {
         width,
         height,
+        top: y0,
+        fullHeight,
         scale,
         mask(layer, mask) {
           const known = masks.get(layer.id);
-          const raster = known && sameValue(known.mask, mask) ? known.raster : rasterizeMaskWithBounds(mask, width, height, scale);
+          const raster = known && sameValue(known.mask, mask) ? known.raster : bandOf(rasterizeMaskWithBounds(mask, width, fullHeight, scale), y0, y1);
           usedMasks.set(layer.id, { mask, raster });
           return raster;
         },
@@ -389,17 +450,22 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
         states.push(state);
       }
 
-      let image = applyTransform(materialize(state.canvas), stack, scale);
-      // What is kept (or a source's own pixels) is never handed out: the caller may transfer it.
-      const sourceBuffers = new Set(drawn.filter((d): d is RgbaImage => !!d).map((d) => d.data));
-      if (image.data === state.canvas.base.data && (keep || sourceBuffers.has(image.data))) image = cloneImage(image);
+      const canvas = materialize(state.canvas);
+      let placement: BandPlacement | undefined;
+      let image: RgbaImage;
+      if (band) ({ image, placement } = transformBand(canvas, stack, scale, y0, fullHeight));
+      else image = applyTransform(canvas, stack, scale);
+      // What is kept (or a source's own pixels, which a band may view) is never handed out: the
+      // caller may transfer it.
+      const sourceBuffers = new Set(drawn.filter((d): d is RgbaImage => !!d).map((d) => d.data.buffer));
+      if (image.data.buffer === state.canvas.base.data.buffer && (keep || sourceBuffers.has(image.data.buffer))) image = cloneImage(image);
 
       if (keep) {
         for (const [id, entry] of masks) if (!usedMasks.has(id) && layers.some((layer) => layer.id === id)) usedMasks.set(id, entry);
         masks = usedMasks;
-        previous = { width, height, scale, layers, sources: drawn, states: withinBudget(states, start - 1, maxBytes, sourceBuffers) };
+        previous = { width, height: fullHeight, scale, y0, y1, layers, sources: drawn, states: withinBudget(states, start - 1, maxBytes, sourceBuffers) };
       }
-      return { image, broken: [...state.broken] };
+      return placement ? { image, broken: [...state.broken], band: placement } : { image, broken: [...state.broken] };
     },
   };
 }
@@ -409,9 +475,9 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
  * the canvas below the layer that just changed is kept whatever it costs, as the next frame of
  * the same gesture starts from it.
  */
-function withinBudget(states: (CanvasState | null)[], pinned: number, maxBytes: number, sources: Set<Uint8ClampedArray>): (CanvasState | null)[] {
+function withinBudget(states: (CanvasState | null)[], pinned: number, maxBytes: number, sources: Set<ArrayBufferLike>): (CanvasState | null)[] {
   const held = (state: CanvasState, into: Set<Uint8ClampedArray>) => {
-    if (!sources.has(state.canvas.base.data)) into.add(state.canvas.base.data);
+    if (!sources.has(state.canvas.base.data.buffer)) into.add(state.canvas.base.data);
     for (const patch of state.canvas.patches) into.add(patch.image.data);
   };
   const bytes = () => {
@@ -449,23 +515,69 @@ function sameValue(a: unknown, b: unknown): boolean {
  * Placement and the document transform
  * ------------------------------------------------------------------------------------------- */
 
-/** Puts an image layer's pixels where it sits in the document, on a transparent canvas. */
-function placeImage(layer: ImageLayer, source: RgbaImage, width: number, height: number, scale: number): RgbaImage {
+/**
+ * Puts an image layer's pixels where it sits in the document, on a transparent canvas: rows
+ * y0..y1 of it (the whole canvas by default). The source resized to the layer's size is its
+ * whole self, so a band's rows are the whole canvas's rows.
+ */
+function placeImage(layer: ImageLayer, source: RgbaImage, width: number, height: number, scale: number, y0 = 0, y1 = height): RgbaImage {
   const targetWidth = Math.max(1, Math.round(layer.width * scale));
   const targetHeight = Math.max(1, Math.round(layer.height * scale));
   const sized = source.width === targetWidth && source.height === targetHeight ? source : resizeBilinear(source, targetWidth, targetHeight);
   const left = Math.round(layer.x * scale);
   const top = Math.round(layer.y * scale);
-  if (left === 0 && top === 0 && targetWidth === width && targetHeight === height) return sized;
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let y = Math.max(0, top); y < Math.min(height, top + targetHeight); y++) {
+  if (left === 0 && top === 0 && targetWidth === width && targetHeight === height) {
+    // The band's rows of the source itself: a view, never written to (nor handed out).
+    return y0 === 0 && y1 === height ? sized : { width, height: y1 - y0, data: sized.data.subarray(y0 * width * 4, y1 * width * 4) };
+  }
+  const out = new Uint8ClampedArray(width * (y1 - y0) * 4);
+  for (let y = Math.max(y0, top); y < Math.min(y1, top + targetHeight); y++) {
     const x0 = Math.max(0, left);
     const x1 = Math.min(width, left + targetWidth);
     if (x1 <= x0) break;
     const from = ((y - top) * targetWidth + (x0 - left)) * 4;
-    out.set(sized.data.subarray(from, from + (x1 - x0) * 4), (y * width + x0) * 4);
+    out.set(sized.data.subarray(from, from + (x1 - x0) * 4), ((y - y0) * width + x0) * 4);
   }
-  return { width, height, data: out };
+  return { width, height: y1 - y0, data: out };
+}
+
+/** A whole-canvas mask raster cut down to rows y0..y1, with its non-zero box in the band. */
+function bandOf(raster: MaskRaster, y0: number, y1: number): MaskRaster {
+  const { mask, bounds } = raster;
+  if (y0 === 0 && y1 === mask.height) return raster;
+  const band = { width: mask.width, height: y1 - y0, data: mask.data.slice(y0 * mask.width, y1 * mask.width) };
+  if (!bounds) return { mask: band, bounds: null };
+  const from = Math.max(y0, bounds.y);
+  const to = Math.min(y1, bounds.y + bounds.height);
+  if (to <= from) return { mask: band, bounds: null };
+  const inside = maskBounds(mask, { x: bounds.x, y: from, width: bounds.width, height: to - from });
+  return { mask: band, bounds: inside && { ...inside, y: inside.y - y0 } };
+}
+
+/**
+ * The document transform of one band (flips and crop only: canRenderInBands): flipping a band's
+ * rows, or cutting the crop's columns and rows out of it, gives those rows of the whole frame.
+ */
+function transformBand(band: RgbaImage, stack: LayerStack, scale: number, y0: number, fullHeight: number): { image: RgbaImage; placement: BandPlacement } {
+  const t = stack.transform;
+  const { width } = band;
+  let out = band;
+  let top = y0;
+  if (t.flipHorizontal) out = flip(out, 'horizontal');
+  if (t.flipVertical) {
+    out = flip(out, 'vertical');
+    top = fullHeight - (y0 + band.height);
+  }
+  if (!t.crop) return { image: out, placement: { top, frameWidth: width, frameHeight: fullHeight } };
+  const x = clamp(Math.round(t.crop.x * scale), 0, width - 1);
+  const y = clamp(Math.round(t.crop.y * scale), 0, fullHeight - 1);
+  const w = clamp(Math.round(t.crop.width * scale), 1, width - x);
+  const h = clamp(Math.round(t.crop.height * scale), 1, fullHeight - y);
+  const from = Math.max(top, y);
+  const to = Math.min(top + out.height, y + h);
+  const placement = { top: clamp(from - y, 0, h), frameWidth: w, frameHeight: h };
+  if (to <= from) return { image: { width: w, height: 0, data: new Uint8ClampedArray(0) }, placement };
+  return { image: crop(out, { x, y: from - top, width: w, height: to - from }), placement };
 }
 
 function applyTransform(image: RgbaImage, stack: LayerStack, scale: number): RgbaImage {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyOperation, type LayerMask, type LayerStack, type MaskStroke, type Operation } from '../../../shared/document/model.js';
-import { createIncrementalRenderer, rasterizeMask, renderStack, type SourceLookup } from '../../../shared/document/render.js';
+import { canRenderInBands, createIncrementalRenderer, rasterizeMask, renderStack, splitRows, type RenderResult, type RowBand, type SourceLookup } from '../../../shared/document/render.js';
+import { isPointwise } from '../../../shared/imaging/adjust.js';
 import {
   applyAdjustmentLayer,
   compositeLayer,
@@ -329,5 +330,118 @@ describe('createIncrementalRenderer', () => {
     renderer.render(stack, (sha) => (sha === PHOTO ? first : undefined), { scale: 1 });
     const got = renderer.render(stack, (sha) => (sha === PHOTO ? second : undefined), { scale: 1 });
     expect(firstDifference(got.image, renderStack(stack, (sha) => (sha === PHOTO ? second : undefined), { scale: 1 }).image)).toBeNull();
+  });
+});
+
+/** Operations that keep a stack splittable in bands: pointwise adjustments, flips and crops only. */
+const arbBandOperation: fc.Arbitrary<Operation> = fc.oneof(
+  { weight: 6, arbitrary: arbOperation.filter((op) => op.type !== 'setTransform' && !(op.type === 'setAdjustment' && !isPointwise(op.adjustment))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        flipHorizontal: fc.boolean(),
+        flipVertical: fc.boolean(),
+        crop: fc.option(fc.record({ x: fc.integer({ min: 0, max: 40 }), y: fc.integer({ min: 0, max: 30 }), width: fc.integer({ min: 1, max: 64 }), height: fc.integer({ min: 1, max: 48 }) })),
+      })
+      .map((transform): Operation => ({ type: 'setTransform', transform })),
+  },
+);
+
+/** Random cut rows: `cuts` sorted distinct rows strictly inside 0..height. */
+function bandsAt(height: number, cuts: number[]): RowBand[] {
+  const rows = [...new Set(cuts.map((c) => 1 + (c % Math.max(1, height - 1))).filter((c) => c > 0 && c < height))].sort((a, b) => a - b);
+  const edges = [0, ...rows, height];
+  return edges.slice(1).map((y1, i) => ({ y0: edges[i]!, y1 }));
+}
+
+/** The bands' images put where their placements say, as one frame. */
+function assemble(results: RenderResult[]): RgbaImage {
+  const { frameWidth, frameHeight } = results[0]!.band!;
+  const out: RgbaImage = { width: frameWidth, height: frameHeight, data: new Uint8ClampedArray(frameWidth * frameHeight * 4).fill(99) };
+  let rows = 0;
+  for (const { image, band } of results) {
+    expect(band).toMatchObject({ frameWidth, frameHeight });
+    expect(image.width).toBe(frameWidth);
+    out.data.set(image.data, band!.top * frameWidth * 4);
+    rows += image.height;
+  }
+  expect(rows).toBe(frameHeight);
+  return out;
+}
+
+describe('rendering in row bands', () => {
+  it('bands rendered by their own incremental renderers assemble into renderStack bytes, for random stacks and splits', () =>
+    fc.assert(
+      fc.property(
+        fc.array(arbBandOperation, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 0, maxLength: 4 }),
+        fc.constantFrom(1, 0.5, 0.37),
+        fc.boolean(),
+        (ops, cuts, scale, overlayOpaque) => {
+          const sources = makeSources(overlayOpaque);
+          let stack = baseStack({ x: 10, y: 6 });
+          const height = Math.max(1, Math.round(DOC_H * scale));
+          const bands = bandsAt(height, cuts);
+          // One renderer per band, as each render worker keeps its own.
+          const renderers = bands.map(() => createIncrementalRenderer());
+          for (const op of ops) {
+            stack = tryApply(stack, op);
+            expect(canRenderInBands(stack)).toBe(true);
+            const want = renderStack(stack, sources, { scale });
+            const results = bands.map((band, i) => renderers[i]!.render(structuredClone(stack), sources, { scale, band }));
+            expect(firstDifference(assemble(results), want.image)).toBeNull();
+            for (const result of results) expect(result.broken).toEqual(want.broken);
+            // Nothing handed out is shared with a source or a kept canvas.
+            for (const result of results) result.image.data.fill(3);
+          }
+          // The frame after the scribbling is still right (nothing handed out was kept).
+          const again = bands.map((band, i) => renderers[i]!.render(structuredClone(stack), sources, { scale, band }));
+          expect(firstDifference(assemble(again), renderStack(stack, sources, { scale }).image)).toBeNull();
+          expect(firstDifference(referenceRender(stack, sources, scale).image, renderStack(stack, sources, { scale }).image)).toBeNull();
+        },
+      ),
+      { numRuns: 60 },
+    ));
+
+  it('a band of a lone opaque photo is a copy, never a view of the source', () => {
+    const photo = noise(DOC_W, DOC_H, 5, true);
+    const before = new Uint8ClampedArray(photo.data);
+    const stack = baseStack({ x: 0, y: 0 }).layers.slice(0, 1);
+    const lone: LayerStack = { ...baseStack({ x: 0, y: 0 }), layers: stack };
+    const got = createIncrementalRenderer().render(lone, (sha) => (sha === PHOTO ? photo : undefined), { scale: 1, band: { y0: 10, y1: 30 } });
+    expect(got.image.data.buffer).not.toBe(photo.data.buffer);
+    expect(firstDifference(got.image, crop(photo, { x: 0, y: 10, width: DOC_W, height: 20 }))).toBeNull();
+    got.image.data.fill(0);
+    expect(photo.data).toEqual(before);
+  });
+
+  it('stacks that read neighbours or turn the frame are refused in bands (the client renders them whole)', () => {
+    const sources = makeSources(true);
+    const plain = baseStack({ x: 10, y: 6 });
+    expect(canRenderInBands(plain)).toBe(true);
+    const blurred = applyOperation(plain, { type: 'setAdjustment', layerId: 'a2', adjustment: { kind: 'blur', radius: 4 } });
+    const turned = applyOperation(plain, { type: 'setTransform', transform: { quarterTurns: 1 } });
+    const straightened = applyOperation(plain, { type: 'setTransform', transform: { straighten: 3 } });
+    for (const stack of [blurred, turned, straightened]) {
+      expect(canRenderInBands(stack)).toBe(false);
+      expect(() => createIncrementalRenderer().render(stack, sources, { scale: 1, band: { y0: 0, y1: 24 } })).toThrow(RangeError);
+    }
+    // A hidden blur, or one above the layer limit, does not read anything.
+    expect(canRenderInBands(applyOperation(blurred, { type: 'setLayerProps', layerId: 'a2', props: { visible: false } }))).toBe(true);
+    expect(canRenderInBands(blurred, 2)).toBe(true);
+    expect(() => createIncrementalRenderer().render(plain, sources, { scale: 1, band: { y0: 20, y1: 20 } })).toThrow(RangeError);
+    expect(() => createIncrementalRenderer().render(plain, sources, { scale: 1, band: { y0: 0, y1: DOC_H + 1 } })).toThrow(RangeError);
+  });
+
+  it('splitRows covers every row once, in order', () => {
+    for (const [height, count] of [[1067, 2], [5, 3], [1, 2], [7, 7], [3, 8]] as const) {
+      const bands = splitRows(height, count);
+      expect(bands[0]!.y0).toBe(0);
+      expect(bands.at(-1)!.y1).toBe(height);
+      for (let i = 1; i < bands.length; i++) expect(bands[i]!.y0).toBe(bands[i - 1]!.y1);
+      for (const band of bands) expect(band.y1).toBeGreaterThan(band.y0);
+      expect(bands.length).toBe(Math.min(count, height));
+    }
   });
 });
