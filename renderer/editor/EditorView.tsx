@@ -203,7 +203,12 @@ export function EditorView({ photoId, projectId, onClose, onProjectChange }: Edi
     const element = document.createElement('canvas');
     element.width = output.width;
     element.height = output.height;
-    element.getContext('2d')?.putImageData(new ImageData(output.data as Uint8ClampedArray<ArrayBuffer>, output.width, output.height), 0, 0);
+    const context = element.getContext('2d');
+    // A frame split between the render workers is drawn band by band, without joining the bands.
+    const parts = output.bands ?? [{ top: 0, width: output.width, height: output.height, data: output.data }];
+    for (const part of parts) {
+      if (part.height > 0) context?.putImageData(new ImageData(part.data as Uint8ClampedArray<ArrayBuffer>, part.width, part.height), 0, part.top);
+    }
     const size = outputSize(rendered);
     return { canvas: element, width: size.width, height: size.height, stack: rendered };
   }, []);

@@ -1,8 +1,9 @@
 /**
  * The render worker: flattens layer stacks off the UI thread so sliders and the brush stay fluid
- * while a big photo renders. One request at a time; the page decides which comes next.
+ * while a big photo renders. One request at a time; the page decides which comes next (and, with
+ * two workers, gives each the same view frame with its own band of rows).
  */
-import { runRenderJob, type RenderJob } from './renderCore.js';
+import { runRenderJob, type RenderJob, type RenderOutput } from './renderCore.js';
 
 export interface WorkerRequest {
   id: number;
@@ -10,7 +11,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; width: number; height: number; data: Uint8ClampedArray; broken: string[]; ms: number }
+  | ({ id: number; ok: true } & RenderOutput)
   | { id: number; ok: false; message: string };
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
@@ -18,7 +19,7 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   runRenderJob(job).then(
     (output) => {
       const response: WorkerResponse = { id, ok: true, ...output };
-      self.postMessage(response, { transfer: [output.data.buffer] });
+      self.postMessage(response, { transfer: [output.data.buffer, ...(output.bands ?? []).map((band) => band.data.buffer)] });
     },
     (error: unknown) => {
       const response: WorkerResponse = { id, ok: false, message: error instanceof Error ? error.message : String(error) };

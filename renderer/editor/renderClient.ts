@@ -1,11 +1,18 @@
 /**
- * The page's side of rendering: one worker, one request in flight, and a scheduler that keeps
+ * The page's side of rendering: render workers, one request in flight, and a scheduler that keeps
  * only the newest picture of each kind (a slider drag asks for many; only the last matters).
  * Order: full-resolution flattening (parity), the view, the before picture, history thumbnails.
+ *
+ * With two cores or more there are two workers: a view frame whose stack can be split
+ * (canRenderInBands: pointwise adjustments, no turn or straighten) goes to both, each rendering
+ * half of the rows with its own incremental renderer, and comes back as two bands the page draws
+ * one after the other. Anything else (other lanes, a blur in the stack) goes whole to the first.
+ * A worker that fails leaves the other to do everything; with none left, the page renders.
  */
 import type { AssetSize } from '../../shared/contract/bridge.js';
 import type { LayerStack } from '../../shared/document/model.js';
-import { runRenderJob, type RenderJob, type RenderOutput } from './renderCore.js';
+import { canRenderInBands, documentSize, splitRows } from '../../shared/document/render.js';
+import { runRenderJob, type FrameBand, type RenderJob, type RenderOutput } from './renderCore.js';
 import type { WorkerRequest, WorkerResponse } from './render.worker.js';
 
 export type RenderLane = 'full' | 'view' | 'before' | 'thumb';
@@ -24,29 +31,53 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** The request in flight: the message id its parts answer to, and the parts back so far. */
+interface InFlight {
+  pending: Pending;
+  id: number;
+  /** The workers it went to (by object: a failed worker leaves the list). */
+  sentTo: Worker[];
+  answers: WorkerResponse[];
+}
+
 const LANE_ORDER: RenderLane[] = ['full', 'view', 'before', 'thumb'];
 /** Lanes where a newer request replaces a waiting one. */
 const LATEST_ONLY = new Set<RenderLane>(['view', 'before']);
 
 export class RenderClient {
-  private worker: Worker | null = null;
+  private workers: Worker[] = [];
   private inline = false;
-  private busy: Pending | null = null;
+  private busy: InFlight | null = null;
+  /** A request rendering on the page (no workers). */
+  private onPage = false;
   private nextId = 1;
   private readonly waiting = new Map<RenderLane, Pending[]>(LANE_ORDER.map((lane) => [lane, []]));
   private disposed = false;
 
-  constructor(private readonly urlFor: (sha256: string, size: Exclude<AssetSize, 'thumb'>) => string) {
+  /** `workerCount` defaults to 2 with two cores or more, else 1. */
+  constructor(
+    private readonly urlFor: (sha256: string, size: Exclude<AssetSize, 'thumb'>) => string,
+    workerCount: number = (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2 ? 2 : 1,
+  ) {
     try {
-      this.worker = new Worker(new URL('./render.worker.ts', import.meta.url), { type: 'module', name: 'promptroom-render' });
-      this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.finish(event.data);
-      this.worker.onerror = (event) => {
-        event.preventDefault();
-        this.fallBackToPage();
-      };
+      for (let i = 0; i < Math.max(1, workerCount); i++) {
+        const worker = new Worker(new URL('./render.worker.ts', import.meta.url), { type: 'module', name: `promptroom-render-${i + 1}` });
+        worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.finish(worker, event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          this.dropWorker(worker);
+        };
+        this.workers.push(worker);
+      }
     } catch {
-      this.inline = true;
+      // Whatever started still works; none at all: the page renders.
+      if (this.workers.length === 0) this.inline = true;
     }
+  }
+
+  /** How many workers share a view frame now (1: frames are rendered whole). */
+  get bandCount(): number {
+    return this.inline ? 1 : Math.max(1, this.workers.length);
   }
 
   /** Renders on the given lane; answers null when a newer request on the same lane replaced it. */
@@ -76,30 +107,42 @@ export class RenderClient {
   dispose(): void {
     this.disposed = true;
     for (const lane of LANE_ORDER) this.clearLane(lane);
-    this.worker?.terminate();
-    this.worker = null;
+    for (const worker of this.workers) worker.terminate();
+    this.workers = [];
   }
 
   private pump(): void {
-    if (this.busy || this.disposed) return;
+    if (this.busy || this.onPage || this.disposed) return;
     const next = LANE_ORDER.map((lane) => this.waiting.get(lane)!).find((queue) => queue.length > 0)?.shift();
     if (!next) return;
-    this.busy = next;
-    if (this.inline || !this.worker) {
+    if (this.inline || this.workers.length === 0) {
+      this.onPage = true;
       void this.runOnPage(next);
       return;
     }
-    const message: WorkerRequest = { id: this.nextId++, job: next.job };
-    (next as Pending & { id?: number }).id = message.id;
-    this.worker.postMessage(message);
+    const id = this.nextId++;
+    const bands = next.job.incremental && this.workers.length >= 2 && canRenderInBands(next.job.stack, next.job.layerLimit) ? splitRows(documentSize(next.job.stack, next.job.scale).height, this.workers.length) : [];
+    if (bands.length >= 2) {
+      const sentTo = this.workers.slice(0, bands.length);
+      this.busy = { pending: next, id, sentTo, answers: [] };
+      sentTo.forEach((worker, i) => worker.postMessage({ id, job: { ...next.job, band: bands[i] } } satisfies WorkerRequest));
+      return;
+    }
+    const worker = this.workers[0]!;
+    this.busy = { pending: next, id, sentTo: [worker], answers: [] };
+    worker.postMessage({ id, job: next.job } satisfies WorkerRequest);
   }
 
-  private finish(response: WorkerResponse): void {
-    const current = this.busy as (Pending & { id?: number }) | null;
-    if (!current || current.id !== response.id) return;
+  private finish(worker: Worker, response: WorkerResponse): void {
+    const current = this.busy;
+    // An answer to a request already given up (a worker failed meanwhile) is dropped.
+    if (!current || current.id !== response.id || !current.sentTo.includes(worker)) return;
+    current.answers.push(response);
+    if (current.answers.length < current.sentTo.length) return;
     this.busy = null;
-    if (response.ok) current.resolve({ width: response.width, height: response.height, data: response.data, broken: response.broken, ms: response.ms });
-    else current.reject(new Error(response.message));
+    const failed = current.answers.find((answer) => !answer.ok);
+    if (failed && !failed.ok) current.pending.reject(new Error(failed.message));
+    else current.pending.resolve(merge(current.answers));
     this.pump();
   }
 
@@ -111,21 +154,39 @@ export class RenderClient {
     } catch (error) {
       pending.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    this.busy = null;
+    this.onPage = false;
     this.pump();
   }
 
-  /** A worker that cannot start (a host that refuses worker scripts): render on the page instead. */
-  private fallBackToPage(): void {
-    if (this.inline) return;
-    this.inline = true;
-    this.worker?.terminate();
-    this.worker = null;
+  /**
+   * A worker that fails (a host that refuses worker scripts, a crash): the others carry on, the
+   * request in flight is sent again; with none left, the page renders.
+   */
+  private dropWorker(worker: Worker): void {
+    if (!this.workers.includes(worker)) return;
+    worker.terminate();
+    this.workers = this.workers.filter((w) => w !== worker);
+    if (this.workers.length === 0) this.inline = true;
     const retry = this.busy;
-    this.busy = null;
-    if (retry) this.waiting.get(retry.lane)!.unshift(retry);
+    if (retry?.sentTo.includes(worker)) {
+      this.busy = null;
+      this.waiting.get(retry.pending.lane)!.unshift(retry.pending);
+    }
     this.pump();
   }
+}
+
+/** One worker's answer as it is, or the bands of a split frame as one output (bands top first). */
+function merge(answers: WorkerResponse[]): RenderOutput {
+  const ok = answers.filter((answer): answer is Extract<WorkerResponse, { ok: true }> => answer.ok);
+  const first = ok[0]!;
+  const broken = [...new Set(ok.flatMap((answer) => answer.broken))];
+  const output: RenderOutput = { width: first.width, height: first.height, data: first.data, broken, ms: Math.max(...ok.map((answer) => answer.ms)) };
+  if (first.bands) {
+    const bands: FrameBand[] = ok.flatMap((answer) => answer.bands ?? []).sort((a, b) => a.top - b.top);
+    output.bands = bands;
+  }
+  return output;
 }
 
 function absolute(url: string): string {

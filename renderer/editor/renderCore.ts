@@ -3,10 +3,12 @@
  * content hash and size), then flatten the stack with `renderStack`, the same function the main
  * process exports with. The view's frames go through one incremental renderer (the same code,
  * keeping the canvas after each layer between frames), so a slider drag re-renders from its own
- * layer up. Runs in the render worker, or on the page when workers are unavailable.
+ * layer up. With two render workers a view frame comes in two row bands (`RenderJob.band`), each
+ * worker keeping its own incremental renderer for its band. Runs in the render workers, or on the
+ * page when workers are unavailable.
  */
 import type { LayerStack } from '../../shared/document/model.js';
-import { createIncrementalRenderer, renderStack } from '../../shared/document/render.js';
+import { createIncrementalRenderer, renderStack, type RowBand } from '../../shared/document/render.js';
 import type { RgbaImage } from '../../shared/imaging/index.js';
 
 export interface RenderJob {
@@ -17,12 +19,26 @@ export interface RenderJob {
   urls: Record<string, string>;
   /** Keep this frame's intermediate canvases for the next incremental job (the on-screen view). */
   incremental?: boolean;
+  /** Render only these rows of the untransformed canvas (a stack that passes canRenderInBands). */
+  band?: RowBand | undefined;
 }
 
-export interface RenderOutput {
+/** Rows top..top + height of a frame, full width. */
+export interface FrameBand {
+  top: number;
   width: number;
   height: number;
   data: Uint8ClampedArray;
+}
+
+export interface RenderOutput {
+  /** The frame's size. */
+  width: number;
+  height: number;
+  /** The frame's pixels; empty when it came in `bands`. */
+  data: Uint8ClampedArray;
+  /** A view frame rendered in row bands (by several workers): together they cover the frame. */
+  bands?: FrameBand[];
   broken: string[];
   ms: number;
 }
@@ -93,8 +109,12 @@ export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
     }),
   );
   const lookup = (sha: string) => sources.get(sha);
-  const options = { scale: job.scale, layerLimit: job.layerLimit };
-  const { image, broken } = job.incremental ? view.render(job.stack, lookup, options) : renderStack(job.stack, lookup, options);
+  const options = { scale: job.scale, layerLimit: job.layerLimit, band: job.band };
+  const { image, broken, band } = job.incremental ? view.render(job.stack, lookup, options) : renderStack(job.stack, lookup, options);
   // Neither hands back a source's buffer nor one it keeps, so the worker may transfer this one.
+  if (band) {
+    const part: FrameBand = { top: band.top, width: image.width, height: image.height, data: image.data };
+    return { width: band.frameWidth, height: band.frameHeight, data: new Uint8ClampedArray(0), bands: [part], broken, ms: performance.now() - started };
+  }
   return { width: image.width, height: image.height, data: image.data, broken, ms: performance.now() - started };
 }
