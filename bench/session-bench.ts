@@ -18,12 +18,12 @@
  *
  * BENCH_SESSION_PHOTOS (default 4), BENCH_SESSION_ROUNDS (default 2), BENCH_SESSION_RECIPE (default
  * "denoise, then sepia": one raster and one parametric step), BENCH_SESSION_CONCURRENCY (default 2;
- * 1 runs both one photo after the other).
+ * 1 runs both one photo after the other), BENCH_SESSION_PARTS (default "throughput,long,ui").
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmt, log, median, runChild, type ChildRun, type Reporter } from './common.js';
+import { fmt, log, runChild, type ChildRun, type Reporter } from './common.js';
 import type { MemorySample, SessionRun } from './session-child.js';
 import { PHOTOS_SMALL, SESSION_PHOTO_HEIGHT, SESSION_PHOTO_WIDTH } from './session-photos.js';
 import { benchSessionUi } from './session-ui.js';
@@ -31,6 +31,13 @@ import { benchSessionUi } from './session-ui.js';
 function positiveInt(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** The median, halfway between the two middle values of an even count (common.ts's `median` takes the lower one). */
+function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
 }
 
 const mb = (kb: number | null | undefined) => (typeof kb === 'number' ? fmt(kb / 1024, 0) : '-');
@@ -78,10 +85,10 @@ async function benchThroughput(report: Reporter, recipe: string, concurrency: nu
     const s = pair.find((r) => r.mode === 'session')!;
     return s.photosPerMinute / l.photosPerMinute;
   });
-  const ratio = median(paired);
+  const ratio = middle(paired);
   const overhead = 1 / ratio - 1;
   const bestOverhead = loop.photosPerMinute / session.photosPerMinute - 1;
-  const cpuRatio = median(ofMode('session').map(cpuPerPhotoS)) / median(ofMode('loop').map(cpuPerPhotoS));
+  const cpuRatio = middle(ofMode('session').map(cpuPerPhotoS)) / middle(ofMode('loop').map(cpuPerPhotoS));
   const sessionPeaks = ofMode('session').map((r) => r.runPeakKB ?? r.peakRssKB);
   const loopPeaks = ofMode('loop').map((r) => r.runPeakKB ?? r.peakRssKB);
 
@@ -155,7 +162,7 @@ function slope(points: { x: number; y: number }[]): number {
 /** The median of a memory figure over the samples taken while `from` ≤ photos done < `to`. */
 function around(memory: MemorySample[], from: number, to: number, pick: (m: MemorySample) => number): number {
   const values = memory.filter((m) => m.done >= from && m.done < to).map(pick);
-  return values.length > 0 ? median(values) : Number.NaN;
+  return values.length > 0 ? middle(values) : Number.NaN;
 }
 
 async function benchLongSession(report: Reporter, recipe: string, concurrency: number): Promise<unknown> {
@@ -183,9 +190,9 @@ async function benchLongSession(report: Reporter, recipe: string, concurrency: n
     return {
       photos: `${from}–${to}`,
       rssMax: slice.length ? Math.max(...slice.map((m) => m.rssKB)) : Number.NaN,
-      rssMedian: slice.length ? median(slice.map((m) => m.rssKB)) : Number.NaN,
-      heapMedian: slice.length ? median(slice.map((m) => m.heapUsedKB)) : Number.NaN,
-      externalMedian: slice.length ? median(slice.map((m) => m.externalKB)) : Number.NaN,
+      rssMedian: slice.length ? middle(slice.map((m) => m.rssKB)) : Number.NaN,
+      heapMedian: slice.length ? middle(slice.map((m) => m.heapUsedKB)) : Number.NaN,
+      externalMedian: slice.length ? middle(slice.map((m) => m.externalKB)) : Number.NaN,
     };
   });
   report.table(
@@ -232,8 +239,10 @@ export async function benchSession(report: Reporter): Promise<unknown> {
       result[name] = { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  await attempt('throughput', () => benchThroughput(report, recipe, concurrency));
-  await attempt('long', () => benchLongSession(report, recipe, concurrency));
-  if (process.env.BENCH_SESSION_UI !== '0') await attempt('ui', () => benchSessionUi(report));
+  const parts = new Set((process.env.BENCH_SESSION_PARTS ?? 'throughput,long,ui').split(',').map((part) => part.trim()));
+  if (process.env.BENCH_SESSION_UI === '0') parts.delete('ui');
+  if (parts.has('throughput')) await attempt('throughput', () => benchThroughput(report, recipe, concurrency));
+  if (parts.has('long')) await attempt('long', () => benchLongSession(report, recipe, concurrency));
+  if (parts.has('ui')) await attempt('ui', () => benchSessionUi(report));
   return result;
 }
