@@ -242,8 +242,12 @@ export function timeSearch(
   return [
     figure('', `${describe}: first page of 200 + the total it brings (estimated when broad: ${estimated} of ${runs})`, first),
     figure(', lookahead page', 'the second page the grid fetches with the first (offset 200)', lookahead),
-    figure(', exact count', `photos.count after an estimated first page (${estimated} of ${runs} terms)`, counts),
-    figure(', page + lookahead + count', 'the three calls of a typed term, added', together),
+    figure(
+      ', exact count',
+      `photos.count after an estimated first page (${estimated} of ${runs} terms): one pass over the folded texts, or the trigram candidates checked when few`,
+      counts,
+    ),
+    figure(', page + lookahead + count', 'the three calls of a typed term, added (the lookahead goes on from where the first page stopped)', together),
     figure(', later page', 'a page at a random offset after the count', later),
   ];
 }

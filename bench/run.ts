@@ -293,8 +293,8 @@ async function benchLibrary(libraryDir: string): Promise<void> {
     );
     // Each search timed as typed for the first time; see timeSearch for what each figure holds.
     const anyTerms = searchTerms(built.fileNames, QUERY_RUNS + 10, 1);
-    const [typed, ...afterTyped] = timeSearch(library, 'search (FTS)', '4-char substring of a random existing name', anyTerms, QUERY_RUNS);
-    figures.push({ ...typed!, target: 20 }, ...afterTyped);
+    const [typed, lookahead, count, together, later] = timeSearch(library, 'search (FTS)', '4-char substring of a random existing name', anyTerms, QUERY_RUNS);
+    figures.push({ ...typed!, target: 20 }, lookahead!, count!, { ...together!, target: 20 }, later!);
     figures.push(...timeSearch(library, 'search + rating ≥ 3', 'the same terms with minRating 3', anyTerms, QUERY_RUNS, { minRating: 3 }).slice(0, 3));
     const digitTerms = searchTerms(built.fileNames, QUERY_RUNS + 10, 2, (t) => /^\d{4}$/.test(t));
     figures.push(timeSearch(library, 'search, digits only', '4 digits from a name, e.g. "2345"', digitTerms, QUERY_RUNS)[0]!);

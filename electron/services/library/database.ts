@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { UserFacingError } from '../../../shared/contract/result.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
+import { searchText } from './search.js';
 
 export type Db = Database.Database;
 
@@ -26,6 +27,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   try {
+    // Migration 8 writes the search text with the same function the library writes it with.
+    db.function('search_text', { deterministic: true }, (fileName, tags, prompts) =>
+      searchText(String(fileName ?? ''), String(tags ?? ''), String(prompts ?? '')),
+    );
     db.pragma('foreign_keys = ON');
     const current = db.pragma('user_version', { simple: true }) as number;
     const newest = migrations[migrations.length - 1]?.version ?? 0;

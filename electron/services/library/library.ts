@@ -3,7 +3,7 @@ import type { ColorLabel, PhotoDetail, PhotoPage, PhotoQuery, PhotoSummary, Sett
 import { PhotoQuery as PhotoQuerySchema } from '../../../shared/contract/api.js';
 import { UserFacingError } from '../../../shared/contract/result.js';
 import type { Db } from './database.js';
-import { parseSearch, type SearchTerms } from './search.js';
+import { parseSearch, searchText, type SearchTerms } from './search.js';
 
 /** What the importer hands over for one new photo. */
 export interface NewPhoto {
@@ -52,9 +52,23 @@ const BROAD_SEARCH = 5000;
 const NARROW_SEARCH = 3000;
 /** A walk is expected to test at most this many rows; a deeper page collects the matches instead. */
 const WALK_ROWS = 12_000;
+/**
+ * Above this share of trigram candidates, finding every match reads every search text once
+ * instead of checking the candidates one by one.
+ */
+const SCAN_DENSITY = 0.15;
+/** Above this share, collecting a search stores the photos that do not match instead. */
+const INVERT_DENSITY = 0.5;
 /** Rows read to estimate how common a search without a word of three characters is. */
 const SAMPLE_ROWS = 2000;
 const SORT_INDEX = { takenAt: 'photos_by_taken', importedAt: 'photos_by_imported', fileName: 'photos_by_name' } as const;
+
+/** The last row of a walked page: its offset after it, its sort value and id. */
+interface WalkEnd {
+  offset: number;
+  value: string | null;
+  id: number;
+}
 
 /** What the library knows about one search text while the data stays the same. */
 interface SearchState {
@@ -64,9 +78,11 @@ interface SearchState {
   density: number;
   /** Few enough trigram candidates to collect through the index (else every row is tested). */
   narrow: boolean;
-  /** temp.search_hits holds exactly its matches (trashed ones included). */
+  /** temp.search_hits holds exactly its matches, trashed ones included (or, when `inverted`, every other photo). */
   collected: boolean;
-  /** Matches in temp.search_hits, once collected. */
+  /** temp.search_hits holds the photos that do not match: fewer to write for a search that most photos match. */
+  inverted: boolean;
+  /** Matches, trashed ones included, once collected. */
   count: number;
 }
 
@@ -82,17 +98,21 @@ export class Library {
   private readonly searches = new Map<string, SearchState>();
   /** The search whose matches temp.search_hits holds. */
   private collectedFor: string | null = null;
+  /** Where recent walks stopped (by query without its paging), so the next page goes on from there. */
+  private readonly walkEnds = new Map<string, WalkEnd>();
 
   private readonly narrowSearch: number;
   private readonly walkRows: number;
+  private readonly scanDensity: number;
 
   constructor(
     readonly db: Db,
     /** Thresholds of the search plans; tests make them small to reach every plan with few rows. */
-    tuning: { narrowSearch?: number; walkRows?: number } = {},
+    tuning: { narrowSearch?: number; walkRows?: number; scanDensity?: number } = {},
   ) {
     this.narrowSearch = tuning.narrowSearch ?? NARROW_SEARCH;
     this.walkRows = tuning.walkRows ?? WALK_ROWS;
+    this.scanDensity = tuning.scanDensity ?? SCAN_DENSITY;
   }
 
   private prepare(sql: string): Statement {
@@ -120,7 +140,7 @@ export class Library {
       ).run({ ...photo, importedAt });
       if (result.changes === 0) return null;
       const id = Number(result.lastInsertRowid);
-      this.prepare("INSERT INTO photo_search (rowid, file_name, tags, prompts) VALUES (?, ?, '', '')").run(id, photo.fileName);
+      this.prepare('INSERT INTO photo_search (rowid, text) VALUES (?, ?)').run(id, searchText(photo.fileName, ''));
       return id;
     })();
   }
@@ -142,7 +162,10 @@ export class Library {
     const order = `ORDER BY ${SORT_COLUMN[query.sort]} ${direction}, p.id ${direction} LIMIT @limit OFFSET @offset`;
     const paging = { limit: query.limit, offset: query.offset };
     if (state && !state.collected && !query.trashed) {
-      if ((query.offset + query.limit) / Math.max(state.density, 1e-6) <= this.walkRows) return this.walk(query, filters, params, state);
+      // A page that continues the previous walk only tests its own rows; another tests every row before it too.
+      const resume = this.walkEnds.get(walkKey(query, filters, params, state.search));
+      const tested = resume?.offset === query.offset ? query.limit : query.offset + query.limit;
+      if (tested / Math.max(state.density, 1e-6) <= this.walkRows) return this.walk(query, filters, params, state);
       this.collect(state);
     }
     const where = state ? [...filters, searchFilter(state)] : filters;
@@ -160,19 +183,20 @@ export class Library {
   /** Forgets search plans, collected matches and search totals, as if no search had been typed yet (for the bench). */
   forgetSearches(): void {
     this.searches.clear();
+    this.walkEnds.clear();
     this.collectedFor = null;
     for (const key of [...this.totals.keys()]) if (!key.endsWith('|')) this.totals.delete(key);
   }
 
-  /** The exact number of photos a query matches (paging ignored). */
+  /**
+   * The exact number of photos a query matches (paging ignored). A broad search is counted in one
+   * pass over the search texts (or its trigram candidates, when they are a small share), without
+   * collecting its matches: a deep page collects them if it ever needs them.
+   */
   countMatching(rawQuery: PhotoQuery): number {
     const query = PhotoQuerySchema.parse(rawQuery);
     const { filters, params } = filterSql(query);
-    const state = this.searchState(query.search);
-    const known = state && this.totals.get(totalKey(filters, params, state.search));
-    if (known !== undefined && known !== null) return known;
-    if (state && !query.trashed) this.collect(state);
-    return this.exactTotal(query, filters, params, state);
+    return this.exactTotal(query, filters, params, this.searchState(query.search));
   }
 
   /**
@@ -182,39 +206,113 @@ export class Library {
    */
   private walk(query: ParsedQuery, filters: string[], params: Record<string, unknown>, state: SearchState): PhotoPage {
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    const where = [...filters];
+    const values: Record<string, unknown> = { ...params, ...state.terms.params, limit: query.limit, offset: query.offset };
+    const endKey = walkKey(query, filters, params, state.search);
+    const resume = this.walkEnds.get(endKey);
+    if (resume && resume.offset === query.offset) {
+      // The next page starts after the last row of the previous one: the rows before it are
+      // skipped inside the sort index, without reading their search text.
+      where.push(afterRow(query, resume.value === null));
+      Object.assign(values, { offset: 0, afterValue: resume.value, afterId: resume.id });
+    }
     const rows = this.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM photos p INDEXED BY ${SORT_INDEX[query.sort]}
        CROSS JOIN photo_search_content s ON s.id = p.id
-       WHERE ${filters.join(' AND ')} AND ${state.terms.condition}
+       WHERE ${where.join(' AND ')} AND ${state.terms.condition}
        ORDER BY ${SORT_COLUMN[query.sort]} ${direction}, p.id ${direction} LIMIT @limit OFFSET @offset`,
-    ).all({ ...params, ...state.terms.params, limit: query.limit, offset: query.offset }) as SummaryRow[];
+    ).all(values) as SummaryRow[];
+    const last = rows.at(-1);
+    if (last && rows.length === query.limit) {
+      if (this.walkEnds.size > 50) this.walkEnds.clear();
+      this.walkEnds.set(endKey, { offset: query.offset + rows.length, value: last[SORT_FIELD[query.sort]], id: last.id });
+    }
     const items = rows.map(toSummary);
-    const known = this.totals.get(totalKey(filters, params, state.search));
+    const key = totalKey(filters, params, state.search);
+    const known = this.totals.get(key);
     if (known !== undefined) return { total: known, items };
     if (items.length < query.limit && (items.length > 0 || query.offset === 0)) {
       // The walk reached the end: that is the exact total.
-      this.totals.set(totalKey(filters, params, state.search), query.offset + items.length);
+      this.remember(key, query.offset + items.length);
       return { total: query.offset + items.length, items };
     }
-    const estimate = Math.round(state.density * this.countCached(filters, params, ''));
+    const estimate = Math.round(state.density * this.countCached(filters, params));
     const atLeast = query.offset + items.length + (items.length === query.limit ? 1 : 0);
     return { total: Math.max(estimate, atLeast), items, estimated: true };
   }
 
+  /** The number of photos passing `filters` and the search, if any; remembered until the next write. */
   private exactTotal(query: ParsedQuery, filters: string[], params: Record<string, unknown>, state: SearchState | null): number {
-    if (!state) return this.countCached(filters, params, '');
-    if (state.collected && filters.length === 1 && !query.trashed) {
-      // The matches minus those in the trash (few), without joining every match.
-      return (
-        state.count -
-        (this.prepare(
-          'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
-        )
-          .pluck()
-          .get() as number)
-      );
+    if (!state) return this.countCached(filters, params);
+    const key = totalKey(filters, params, state.search);
+    let total = this.totals.get(key);
+    if (total === undefined) {
+      total = query.trashed
+        ? // The trash is small: each of its photos is tested.
+          (this.prepare(`SELECT count(*) FROM photos p WHERE ${[...filters, searchFilter(state)].join(' AND ')}`)
+            .pluck()
+            .get({ ...params, ...(state.collected ? {} : state.terms.params) }) as number)
+        : this.countMatches(filters, params, state);
+      this.remember(key, total);
     }
-    return this.countCached(filters, params, state.search, state);
+    return total;
+  }
+
+  /** Counts the matches of a search outside the trash that pass `filters`. */
+  private countMatches(filters: string[], params: Record<string, unknown>, state: SearchState): number {
+    const onlyTrash = filters.length === 1;
+    if (state.collected && state.inverted) {
+      // The photos passing the filters, minus those of them that do not match.
+      const misses = this.prepare(`SELECT count(*) FROM temp.search_hits h CROSS JOIN photos p ON p.id = h.id WHERE ${filters.join(' AND ')}`)
+        .pluck()
+        .get(params) as number;
+      return this.countCached(filters, params) - misses;
+    }
+    if (state.collected) {
+      if (!onlyTrash) {
+        return this.prepare(`SELECT count(*) FROM temp.search_hits h CROSS JOIN photos p ON p.id = h.id WHERE ${filters.join(' AND ')}`)
+          .pluck()
+          .get(params) as number;
+      }
+      // The matches minus those in the trash (few), without joining every match.
+      const trashed = this.prepare(
+        'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
+      )
+        .pluck()
+        .get() as number;
+      return state.count - trashed;
+    }
+    const { source, where, values } = this.matches(state);
+    if (!onlyTrash) {
+      // Matches first, in rowid order, then their photo rows: the filters are tested on matches only.
+      return this.prepare(`SELECT count(*) FROM ${source} CROSS JOIN photos p ON p.id = s.id WHERE ${where} AND ${filters.join(' AND ')}`)
+        .pluck()
+        .get({ ...params, ...values }) as number;
+    }
+    const all = this.prepare(`SELECT count(*) FROM ${source} WHERE ${where}`).pluck().get(values) as number;
+    const trashed = this.prepare(
+      `SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL
+         AND EXISTS (SELECT 1 FROM photo_search_content s WHERE s.id = p.id AND ${state.terms.condition})`,
+    )
+      .pluck()
+      .get(state.terms.params) as number;
+    return all - trashed;
+  }
+
+  /**
+   * The rows of `photo_search_content s` that are the matches of a search, trashed ones included:
+   * the trigram candidates checked one by one when they are few enough, else every text read once.
+   */
+  private matches(state: SearchState): { source: string; where: string; values: Record<string, unknown> } {
+    if (state.terms.ftsQuery !== null && (state.narrow || state.density <= this.scanDensity)) {
+      // The index gives candidates in rowid order, each text read by its rowid.
+      return {
+        source: 'photo_search f CROSS JOIN photo_search_content s ON s.id = f.rowid',
+        where: `f.photo_search MATCH @match AND ${state.terms.condition}`,
+        values: { ...state.terms.params, match: state.terms.ftsQuery },
+      };
+    }
+    return { source: 'photo_search_content s', where: state.terms.condition, values: state.terms.params };
   }
 
   /**
@@ -232,24 +330,25 @@ export class Library {
     if (version !== this.totalsVersion) {
       this.totals.clear();
       this.searches.clear();
+      this.walkEnds.clear();
       this.collectedFor = null;
       this.totalsVersion = version;
     }
   }
 
-  /** The number of photos passing `filters` and the search, if any; remembered until the next write. */
-  private countCached(filters: string[], params: Record<string, unknown>, search: string, state?: SearchState): number {
+  private remember(key: string, total: number): void {
+    if (this.totals.size > 200) this.totals.clear();
+    this.totals.set(key, total);
+  }
+
+  /** The number of photos passing `filters` (no search); remembered until the next write. */
+  private countCached(filters: string[], params: Record<string, unknown>): number {
     this.refresh();
-    const key = totalKey(filters, params, search);
+    const key = totalKey(filters, params, '');
     let total = this.totals.get(key);
     if (total === undefined) {
-      const where = state ? [...filters, searchFilter(state)] : filters;
-      const searchParams = state && !state.collected ? state.terms.params : {};
-      total = this.prepare(`SELECT count(*) FROM photos p WHERE ${where.join(' AND ')}`)
-        .pluck()
-        .get({ ...params, ...searchParams }) as number;
-      if (this.totals.size > 200) this.totals.clear();
-      this.totals.set(key, total);
+      total = this.prepare(`SELECT count(*) FROM photos p WHERE ${filters.join(' AND ')}`).pluck().get(params) as number;
+      this.remember(key, total);
     }
     return total;
   }
@@ -273,16 +372,19 @@ export class Library {
       }
       return cached;
     }
-    const state: SearchState = { search: text, terms, density: 1, narrow: false, collected: false, count: 0 };
+    const state: SearchState = { search: text, terms, density: 1, narrow: false, collected: false, inverted: false, count: 0 };
     if (terms.ftsQuery) {
-      const candidates = this.prepare('SELECT rowid FROM photo_search WHERE photo_search MATCH @match LIMIT @limit')
-        .pluck()
-        .all({ match: terms.ftsQuery, limit: this.narrowSearch + 1 }) as number[];
-      state.narrow = candidates.length <= this.narrowSearch;
+      const candidates = this.prepare(
+        'SELECT count(*) AS n, max(rowid) AS last FROM (SELECT rowid FROM photo_search WHERE photo_search MATCH @match LIMIT @limit)',
+      ).get({ match: terms.ftsQuery, limit: this.narrowSearch + 1 }) as { n: number; last: number | null };
+      state.narrow = candidates.n <= this.narrowSearch;
       if (!state.narrow) {
-        // Candidates come in rowid order: this many among the first rows is the share.
-        const scanned = this.prepare('SELECT count(*) FROM photo_search_content WHERE id <= ?').pluck().get(candidates.at(-1)) as number;
-        state.density = candidates.length / Math.max(scanned, 1);
+        // Candidates come in rowid order: this many among the rows up to the last one is the share.
+        // Those rows are estimated from the ids (which have few gaps), not counted: SQLite counts a
+        // whole table and finds its largest id without reading the rows, in two statements.
+        const rows = this.prepare('SELECT count(*) FROM photo_search_content').pluck().get() as number;
+        const lastId = this.prepare('SELECT max(id) FROM photo_search_content').pluck().get() as number;
+        state.density = Math.min(1, candidates.n / Math.max(1, (candidates.last! * rows) / lastId));
       }
     } else {
       const sampled = this.prepare(
@@ -290,7 +392,7 @@ export class Library {
          FROM (SELECT * FROM photo_search_content ORDER BY id LIMIT ${SAMPLE_ROWS}) s`,
       ).get(terms.params) as { rows: number; hits: number };
       state.density = sampled.rows ? sampled.hits / sampled.rows : 0;
-      state.narrow = state.density * this.countCached(['p.trashed_at IS NULL'], {}, '') <= this.narrowSearch;
+      state.narrow = state.density * this.countCached(['p.trashed_at IS NULL'], {}) <= this.narrowSearch;
     }
     if (state.narrow) this.collect(state);
     if (this.searches.size > 20) this.searches.clear();
@@ -302,18 +404,20 @@ export class Library {
   private collect(state: SearchState): void {
     if (state.collected && this.collectedFor === state.search) return;
     this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
-    const throughIndex = state.narrow && state.terms.ftsQuery !== null;
+    const inverted = !state.narrow && state.density > INVERT_DENSITY;
+    const { source, where, values } = inverted
+      ? { source: 'photo_search_content s', where: `NOT (${state.terms.condition})`, values: state.terms.params }
+      : this.matches(state);
     const before = this.dataVersion();
     this.db.transaction(() => {
       this.prepare('DELETE FROM temp.search_hits').run();
-      // In rowid order, an append; every trigram candidate is checked, and a broad search tests every row.
-      const insert = throughIndex
-        ? `INSERT INTO temp.search_hits (id) SELECT s.id FROM photo_search_content s
-           WHERE s.id IN (SELECT rowid FROM photo_search WHERE photo_search MATCH @match) AND ${state.terms.condition}`
-        : `INSERT INTO temp.search_hits (id) SELECT s.id FROM photo_search_content s WHERE ${state.terms.condition}`;
-      this.prepare(insert).run({ ...state.terms.params, ...(throughIndex ? { match: state.terms.ftsQuery } : {}) });
+      // In rowid order: an append.
+      this.prepare(`INSERT INTO temp.search_hits (id) SELECT s.id FROM ${source} WHERE ${where}`).run(values);
     })();
-    state.count = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
+    const stored = this.prepare('SELECT count(*) FROM temp.search_hits').pluck().get() as number;
+    // Every photo has one search text.
+    state.count = inverted ? (this.prepare('SELECT count(*) FROM photo_search_content').pluck().get() as number) - stored : stored;
+    state.inverted = inverted;
     state.collected = true;
     this.collectedFor = state.search;
     // total_changes() counts the temp table too: that write is ours and changes no total.
@@ -515,13 +619,14 @@ export class Library {
     return new Set(this.prepare('SELECT sha256 FROM photos').pluck().all() as string[]);
   }
 
+  /** Writes a photo's search text again after its tags changed (nothing writes prompts yet: that line stays empty). */
   private refreshSearch(id: number): void {
-    const tags = this.prepare(
-      "SELECT coalesce(group_concat(t.name, ' '), '') FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.photo_id = ?",
-    )
-      .pluck()
-      .get(id) as string;
-    this.prepare('UPDATE photo_search SET tags = ? WHERE rowid = ?').run(tags, id);
+    const row = this.prepare(
+      `SELECT p.file_name AS fileName,
+         (SELECT coalesce(group_concat(t.name, ' '), '') FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.photo_id = p.id) AS tags
+       FROM photos p WHERE p.id = ?`,
+    ).get(id) as { fileName: string; tags: string };
+    this.prepare('UPDATE photo_search SET text = ? WHERE rowid = ?').run(searchText(row.fileName, row.tags), id);
   }
 
   /** Applies a change to every photo in one transaction; an unknown id rolls all of it back. */
@@ -589,11 +694,32 @@ function filterSql(query: ParsedQuery): { filters: string[]; params: Record<stri
   return { filters, params };
 }
 
-/** The search as a condition on `photos p`: the collected matches, or each row tested (the trash, which is small). */
+/** The search as a condition on `photos p`: the collected matches (or non-matches), or each row tested (the trash, which is small). */
 function searchFilter(state: SearchState): string {
-  return state.collected
-    ? 'p.id IN (SELECT id FROM temp.search_hits)'
-    : `EXISTS (SELECT 1 FROM photo_search_content s WHERE s.id = p.id AND ${state.terms.condition})`;
+  if (state.collected) return state.inverted ? 'p.id NOT IN (SELECT id FROM temp.search_hits)' : 'p.id IN (SELECT id FROM temp.search_hits)';
+  return `EXISTS (SELECT 1 FROM photo_search_content s WHERE s.id = p.id AND ${state.terms.condition})`;
+}
+
+const SORT_FIELD = { takenAt: 'taken_at', importedAt: 'imported_at', fileName: 'file_name' } as const;
+
+/**
+ * The rows after a given one in the page order (NULL sorts first, so last when descending), as a
+ * condition on `photos p` with @afterValue and @afterId.
+ */
+function afterRow(query: ParsedQuery, afterNull: boolean): string {
+  const column = SORT_COLUMN[query.sort];
+  if (query.order === 'asc') {
+    return afterNull
+      ? `(${column} IS NOT NULL OR p.id > @afterId)`
+      : `(${column} > @afterValue OR (${column} = @afterValue AND p.id > @afterId))`;
+  }
+  return afterNull
+    ? `(${column} IS NULL AND p.id < @afterId)`
+    : `(${column} < @afterValue OR (${column} = @afterValue AND p.id < @afterId) OR ${column} IS NULL)`;
+}
+
+function walkKey(query: ParsedQuery, filters: string[], params: Record<string, unknown>, search: string): string {
+  return `${query.sort} ${query.order}|${totalKey(filters, params, search)}`;
 }
 
 function totalKey(filters: string[], params: Record<string, unknown>, search: string): string {

@@ -336,6 +336,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX identity_checks_by_project ON identity_checks (project_id);
     `,
   },
+  {
+    version: 8,
+    name: 'search text folded for all of Unicode',
+    sql: `
+      -- Search compared with LIKE, which folds ASCII letters only: "ÉTÉ" missed "été". Each photo
+      -- now has one text, its name, tags and prompts folded by foldForSearch (search.ts), one per
+      -- line; openDatabase registers search_text() for this. Searches fold their words the same
+      -- way and compare with instr(). The trigram index keeps no positions (detail=none) and no
+      -- sizes: it only proposes candidates, which are checked against the text.
+      CREATE VIRTUAL TABLE photo_search_folded USING fts5 (text, tokenize = 'trigram', detail = 'none', columnsize = 0);
+      INSERT INTO photo_search_folded (rowid, text)
+        SELECT rowid, search_text(file_name, tags, prompts) FROM photo_search;
+      DROP TABLE photo_search;
+      ALTER TABLE photo_search_folded RENAME TO photo_search;
+    `,
+  },
 ];
 
 /** The newest schema this build understands. */
