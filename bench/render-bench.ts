@@ -1,9 +1,13 @@
 /**
- * The live preview in Chromium: bench/render-core.ts (which imports shared/document/render.ts —
- * the editor's incremental renderer and renderStack — and the pixel kernels) is bundled by Vite for the browser, served with a bare page from a
- * loopback HTTP server started here, and run in Debian's Chromium through playwright-core. The
- * same module runs in a Node child for comparison. A second, shorter run of each is profiled
- * (CDP Profiler in Chromium, --cpu-prof in Node) to say which function a frame's time goes to.
+ * The live preview in Chromium: bench/render-page.ts (the editor's RenderClient with its render
+ * workers, and render-core.ts, which imports shared/document/render.ts — the editor's incremental
+ * renderer and renderStack — and the pixel kernels) is bundled by Vite for the browser, the render
+ * worker as its own chunk as in the editor's build, served with a bare page and the photo's
+ * preview as a PNG from a loopback HTTP server started here, and run in Debian's Chromium through
+ * playwright-core. The main figure is what the editor does for a slider frame: the page applies the
+ * operation and waits for both workers' bands. The single-threaded figures (render-core.ts) run
+ * on the page and in a Node child for comparison. A second, shorter single-threaded run of each is
+ * profiled (CDP Profiler in Chromium, --cpu-prof in Node) to say which function a frame's time goes to.
  */
 import http from 'node:http';
 import { promises as fs } from 'node:fs';
@@ -12,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fmt, log, ms, repoRoot, runChild, stats, type Reporter, type Stats } from './common.js';
 import { profileChild, profileLines, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.js';
-import type { RenderBenchOptions, RenderBenchResult } from './render-core.js';
+import { syntheticPreview, type RenderBenchOptions, type RenderBenchResult } from './render-core.js';
+import type { WorkerFigure } from './render-page.js';
 
 export const FRAME_TARGET_MS = 16;
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -37,10 +42,22 @@ interface Side {
   profile: ProfileSummary | null;
 }
 
+type ChromiumSide = Side & {
+  version: string;
+  bundleBytes: number;
+  bundleMs: number;
+  workers: WorkerFigure[] | { error: string };
+  /** Two threads' work at once against one alone, measured just before and after the worker figures. */
+  parallel: { speedup: number }[];
+};
+
+/** Worker counts the page measures: the editor on two cores (two bands), and one worker (whole frames). */
+const WORKER_COUNTS = [2, 1];
+
 export async function benchRender(report: Reporter): Promise<unknown> {
   log(`E2. proxy re-render after one slider change: ${OPTIONS.frames} frames in Chromium and in Node`);
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'promptroom-bench-render-'));
-  let chromium: (Side & { version: string; bundleBytes: number; bundleMs: number }) | { error: string };
+  let chromium: ChromiumSide | { error: string };
   try {
     chromium = await inChromium(scratch).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   } finally {
@@ -76,6 +93,66 @@ export async function benchRender(report: Reporter): Promise<unknown> {
       rows.push([describe(f), where, ms(s.p50), ms(s.p95), ms(s.max), ms(s.mean), fmt(1000 / s.p50, 1), `${fmt(s.p95 / FRAME_TARGET_MS, 2)}x`, f.identical ? 'yes' : 'NO']);
     }
   });
+  const workerFigures = 'error' in chromium ? chromium : chromium.workers;
+  if (!('error' in workerFigures)) {
+    report.table(
+      `E2w. The editor's slider frame in Chromium ${'error' in chromium ? '' : chromium.version}: the page applies the operation and its RenderClient posts the stack to the render workers ` +
+        `(Web Workers, render.worker.ts bundled by Vite); with 2 workers each renders half of the rows with its own incremental renderer. ` +
+        `Time = operation → every band back on the page; then putImageData of each band (as EditorView draws). ${OPTIONS.frames} frames after ${OPTIONS.warmup} warm-up`,
+      ['frame', 'workers (bands)', 'p50 ms', 'p95 ms', 'max ms', 'fps at p50', 'p95 vs 16 ms', 'in worker p50 ms (each band)', 'draw p50 ms', 'same bytes as renderStack (page)', 'checksum = Node'],
+      workerFigures.map((f) => {
+        const s = stats(f.frameMs);
+        const d = stats(f.drawMs);
+        // Node's incremental figure ran the same operations: its last frame is this one.
+        const nodeChecksum = r.figures.find((g) => g.layer === f.layer && g.renderer === 'incremental')?.checksum;
+        return [
+          f.layer === 'brightness' ? 'brightness slider (bottom adjustment)' : 'tone curve slider (top layer)',
+          `${f.workers} (rows ${f.bands.join(', ')})`,
+          ms(s.p50),
+          ms(s.p95),
+          ms(s.max),
+          fmt(1000 / s.p50, 1),
+          `${fmt(s.p95 / FRAME_TARGET_MS, 2)}x`,
+          `${ms(stats(f.workerMs).p50)}${f.bandMs[0]?.length ? ` (${f.bandMs[0].map((_, i) => ms(stats(f.bandMs.map((b) => b[i]!)).p50)).join(' + ')})` : ''}`,
+          ms(d.p50),
+          f.identical ? 'yes' : 'NO',
+          nodeChecksum === f.checksum ? 'yes' : 'NO',
+        ];
+      }),
+    );
+    if (!('error' in chromium)) {
+      console.log(
+        `  (two Web Workers spinning at once got ${chromium.parallel.map((p) => `${fmt(p.speedup, 2)}×`).join(' and ')} the work of one done in the same time, ` +
+          `measured just before and after these figures: 2× = both cores free, 1× = one core left to this page; load ${os.loadavg().map((l) => fmt(l, 2)).join(' ')})`,
+      );
+    }
+  } else console.log(`  Chromium worker run failed: ${workerFigures.error}`);
+  const bandSides: [string, RenderBenchResult | null][] = [
+    ['error' in chromium ? 'Chromium (failed)' : 'Chromium page', 'error' in chromium ? null : chromium.result],
+    [`Node ${process.version}`, r],
+  ];
+  report.table(
+    `E2s. The same two bands rendered one after the other in one thread, each by its own incremental renderer: each band's cost (p50/p95 ms); ` +
+      `the slower band is the frame's render time when both cores are free (messages and drawing aside)`,
+    ['frame', 'where', 'bands (rows)', 'band 1 p50 / p95', 'band 2 p50 / p95', 'slower band p50 / p95', 'both (one thread) p50', 'same bytes as renderStack'],
+    bandSides.flatMap(([where, result]) =>
+      (result?.bandFigures ?? []).map((f) => {
+        const band = (i: number) => stats(f.bandMs.map((b) => b[i]!));
+        const slower = stats(f.bandMs.map((b) => Math.max(...b)));
+        const both = stats(f.bandMs.map((b) => b.reduce((x, y) => x + y, 0)));
+        return [
+          f.layer === 'brightness' ? 'brightness slider (bottom)' : 'tone curve slider (top)',
+          where,
+          f.bands.map((b) => `${b.y0}..${b.y1}`).join(', '),
+          `${ms(band(0).p50)} / ${ms(band(0).p95)}`,
+          `${ms(band(1).p50)} / ${ms(band(1).p95)}`,
+          `${ms(slower.p50)} / ${ms(slower.p95)}`,
+          ms(both.p50),
+          f.identical ? 'yes' : 'NO',
+        ];
+      }),
+    ),
+  );
   report.table(title, ['frame', 'where', 'p50 ms', 'p95 ms', 'max ms', 'mean ms', 'fps at p50', 'p95 vs 16 ms', 'same bytes as renderStack'], rows);
   if ('error' in chromium) console.log(`  Chromium run failed: ${chromium.error}`);
   else {
@@ -134,9 +211,14 @@ export async function benchRender(report: Reporter): Promise<unknown> {
     return `p50 ${ms(st.p50)} / p95 ${ms(st.p95)} ms`;
   };
   const browser = 'error' in chromium ? null : chromium;
-  const p95 = (index: number) => (browser ? stats(browser.result.figures[index]!.frameMs).p95 : Number.NaN);
-  report.row('render: slider frame in the editor, brightness (bottom), Chromium (p95)', row(browser, 0), `< ${FRAME_TARGET_MS} ms`, p95(0) < FRAME_TARGET_MS);
-  report.row('render: slider frame in the editor, tone curve (top), Chromium (p95)', row(browser, 1), `< ${FRAME_TARGET_MS} ms`, p95(1) < FRAME_TARGET_MS);
+  const banded = (layer: string) => ('error' in workerFigures ? undefined : workerFigures.find((f) => f.workers === 2 && f.layer === layer));
+  const bandRow = (f: WorkerFigure | undefined) => (f ? `p50 ${ms(stats(f.frameMs).p50)} / p95 ${ms(stats(f.frameMs).p95)} ms` : 'failed');
+  const bandP95 = (f: WorkerFigure | undefined) => (f ? stats(f.frameMs).p95 : Number.NaN);
+  report.row('render: slider frame in the editor (2 workers, op → both bands on the page), brightness (bottom), Chromium (p95)', bandRow(banded('brightness')), `< ${FRAME_TARGET_MS} ms`, bandP95(banded('brightness')) < FRAME_TARGET_MS);
+  report.row('render: slider frame in the editor (2 workers, op → both bands on the page), tone curve (top), Chromium (p95)', bandRow(banded('curve')), `< ${FRAME_TARGET_MS} ms`, bandP95(banded('curve')) < FRAME_TARGET_MS);
+  report.row('render: banded frames identical to renderStack', 'error' in workerFigures ? 'failed' : workerFigures.every((f) => f.identical) ? 'yes' : 'NO');
+  report.row('render: single-threaded incremental frame, brightness (bottom), Chromium page (p95)', row(browser, 0));
+  report.row('render: single-threaded incremental frame, tone curve (top), Chromium page (p95)', row(browser, 1));
   report.row('render: renderStack from scratch, Chromium (p95)', row(browser, 2));
   report.row('render: slider frame in the editor, brightness, Node (p95)', row(node, 0));
   if (browser) report.row('render: same pixels in Chromium and Node', r.figures.every((f, i) => browser.result.figures[i]?.checksum === f.checksum) ? 'yes' : 'NO');
@@ -154,12 +236,21 @@ export async function benchRender(report: Reporter): Promise<unknown> {
     options: OPTIONS,
     proxy: { width: r.width, height: r.height, scale: r.scale, layers: r.layers },
     targetMs: FRAME_TARGET_MS,
-    chromium: 'error' in chromium ? chromium : { version: chromium.version, bundleBytes: chromium.bundleBytes, timerResolutionMs: chromium.result.timerResolutionMs, ...strip(chromium) },
+    chromium:
+      'error' in chromium
+        ? chromium
+        : {
+            version: chromium.version,
+            bundleBytes: chromium.bundleBytes,
+            timerResolutionMs: chromium.result.timerResolutionMs,
+            ...strip(chromium),
+            workers: 'error' in chromium.workers ? chromium.workers : chromium.workers.map((f) => ({ ...f, stats: stats(f.frameMs), draw: stats(f.drawMs) })),
+          },
     node: strip(node),
   };
 }
 
-/** Bundles render-core.ts for the browser with Vite (library mode, ES module). */
+/** Bundles render-page.ts for the browser with Vite (library mode, ES module; the render worker a chunk of its own). */
 async function bundle(outDir: string): Promise<{ file: string; ms: number }> {
   const started = performance.now();
   const { build } = await import('vite');
@@ -175,26 +266,50 @@ async function bundle(outDir: string): Promise<{ file: string; ms: number }> {
       minify: false,
       sourcemap: false,
       copyPublicDir: false,
-      lib: { entry: path.join(repoRoot, 'bench', 'render-core.ts'), formats: ['es'], fileName: () => 'render-core.js' },
+      lib: { entry: path.join(repoRoot, 'bench', 'render-page.ts'), formats: ['es'], fileName: () => 'render-page.js' },
     },
+    worker: { format: 'es' },
   });
-  return { file: path.join(outDir, 'render-core.js'), ms: performance.now() - started };
+  return { file: path.join(outDir, 'render-page.js'), ms: performance.now() - started };
 }
 
-async function inChromium(scratch: string): Promise<Side & { version: string; bundleBytes: number; bundleMs: number }> {
-  log('  bundling bench/render-core.ts (shared/document/render.ts + shared/imaging) with Vite…');
-  const built = await bundle(path.join(scratch, 'www'));
+async function inChromium(scratch: string): Promise<ChromiumSide> {
+  log('  bundling bench/render-page.ts (RenderClient + render.worker.ts, shared/document/render.ts + shared/imaging) with Vite…');
+  const www = path.join(scratch, 'www');
+  const built = await bundle(www);
   const script = await fs.readFile(built.file);
-  const page = '<!doctype html><meta charset="utf-8"><title>render bench</title>' + '<script type="module">import * as bench from "/render-core.js"; window.__bench = bench;</script>';
+  const page = '<!doctype html><meta charset="utf-8"><title>render bench</title>' + '<script type="module">import * as bench from "/render-page.js"; window.__bench = bench;</script>';
+  // The photo's preview as the library serves one: a lossless PNG of exactly the proxy's size.
+  const scale = Math.min(1, OPTIONS.proxyEdge / Math.max(OPTIONS.docWidth, OPTIONS.docHeight));
+  const preview = syntheticPreview(Math.round(OPTIONS.docWidth * scale), Math.round(OPTIONS.docHeight * scale));
+  const { default: sharp } = await import('sharp');
+  const png = await sharp(Buffer.from(preview.data.buffer, preview.data.byteOffset, preview.data.byteLength), { raw: { width: preview.width, height: preview.height, channels: 4 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
   // Cross-origin isolated, so performance.now() is not coarsened to 100 µs.
   const server = http.createServer((req, res) => {
     const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
-    if (req.url === '/' || req.url === '/index.html') {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' });
       res.end(page);
-    } else if (req.url === '/render-core.js') {
+    } else if (url.pathname === '/render-page.js') {
       res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' });
       res.end(script);
+    } else if (url.pathname === '/preview.png') {
+      res.writeHead(200, { ...headers, 'content-type': 'image/png' });
+      res.end(png);
+    } else if (url.pathname.startsWith('/assets/') && !url.pathname.includes('..')) {
+      fs.readFile(path.join(www, url.pathname)).then(
+        (body) => {
+          res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(404, headers);
+          res.end();
+        },
+      );
     } else {
       res.writeHead(404, headers);
       res.end();
@@ -209,7 +324,13 @@ async function inChromium(scratch: string): Promise<Side & { version: string; bu
     const tab = await context.newPage();
     await tab.goto(`http://127.0.0.1:${port}/`);
     await tab.waitForFunction('window.__bench !== undefined');
-    log(`  Chromium ${browser.version()}: ${OPTIONS.frames} frames…`);
+    log(`  Chromium ${browser.version()}: ${OPTIONS.frames} frames through the render workers (${WORKER_COUNTS.join(', ')})…`);
+    const parallel = [(await tab.evaluate('window.__bench.parallelism()')) as { speedup: number }];
+    const workers = await (tab.evaluate(`window.__bench.runWorkerBench(${JSON.stringify(OPTIONS)}, '/preview.png', ${JSON.stringify(WORKER_COUNTS)})`) as Promise<WorkerFigure[]>).catch(
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    );
+    parallel.push((await tab.evaluate('window.__bench.parallelism()')) as { speedup: number });
+    log(`  Chromium ${browser.version()}: ${OPTIONS.frames} frames single-threaded on the page…`);
     const result = (await tab.evaluate(`window.__bench.runRenderBench(${JSON.stringify(OPTIONS)})`)) as RenderBenchResult;
 
     log('  Chromium, profiled run…');
@@ -225,7 +346,7 @@ async function inChromium(scratch: string): Promise<Side & { version: string; bu
     } catch (error) {
       log(`  (no Chromium profile: ${error instanceof Error ? error.message : String(error)})`);
     }
-    return { result, frame: stats(result.figures[0]!.frameMs), profile, version: browser.version(), bundleBytes: script.byteLength, bundleMs: built.ms };
+    return { result, frame: stats(result.figures[0]!.frameMs), profile, version: browser.version(), bundleBytes: script.byteLength, bundleMs: built.ms, workers, parallel };
   } finally {
     await browser.close();
     server.closeAllConnections();

@@ -16,7 +16,7 @@
  * brightness layer, the bottom adjustment; or the tone curve, the top layer) and renders.
  */
 import { applyOperation, type LayerStack, type Operation } from '../shared/document/model.js';
-import { createIncrementalRenderer, rasterizeMask, renderStack } from '../shared/document/render.js';
+import { balancedBands, createIncrementalRenderer, rasterizeMask, renderStack, type RowBand } from '../shared/document/render.js';
 import { applyAdjustment, applyAdjustmentLayer, compositeLayer, type RgbaImage } from '../shared/imaging/index.js';
 
 export interface RenderBenchOptions {
@@ -46,6 +46,20 @@ export interface SliderFigure {
   checksum: number;
 }
 
+/**
+ * The editor's two bands (balancedBands) rendered one after the other in this thread, each by its
+ * own incremental renderer as each render worker does: what each band costs, so the slower band
+ * is what a frame costs when both cores are free, whatever else the machine is doing.
+ */
+export interface BandFigure {
+  layer: SliderLayer;
+  bands: RowBand[];
+  /** ms per frame and band (the stack arrives as a structured clone in each, as postMessage does). */
+  bandMs: number[][];
+  /** The last frame's bands put together equal renderStack's output, byte for byte. */
+  identical: boolean;
+}
+
 export interface LayerTiming {
   layer: string;
   kind: 'image' | 'adjustment';
@@ -65,6 +79,8 @@ export interface RenderBenchResult {
   layers: number;
   /** The editor's brightness slider, the curve slider, and renderStack of every brightness frame. */
   figures: SliderFigure[];
+  /** The brightness and curve frames split in two bands, each band timed on its own. */
+  bandFigures: BandFigure[];
   /** Medians over `breakdownRuns` of each layer's steps in the plain layer loop, in stack order. */
   breakdown: LayerTiming[];
   /** renderStack's own time in the breakdown runs (median). */
@@ -111,6 +127,29 @@ export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
   };
   const figures = [figure('incremental', 'brightness'), figure('incremental', 'curve'), figure('renderStack', 'brightness')];
 
+  const bandFigure = (layer: SliderLayer): BandFigure => {
+    let stack = initial;
+    const bands = balancedBands(stack, scale, 2);
+    const renderers = bands.map(() => createIncrementalRenderer());
+    const bandMs: number[][] = [];
+    let last: RgbaImage[] = [];
+    for (let i = 0; i < options.warmup + options.frames; i++) {
+      stack = applyOperation(stack, sliderOp(layer, i));
+      const times: number[] = [];
+      last = bands.map((band, b) => {
+        const started = performance.now();
+        const image = renderers[b]!.render(structuredClone(stack), sources, { scale, band }).image;
+        times.push(performance.now() - started);
+        return image;
+      });
+      if (i >= options.warmup) bandMs.push(times);
+    }
+    const joined: RgbaImage = { width: proxyWidth, height: proxyHeight, data: new Uint8ClampedArray(proxyWidth * proxyHeight * 4) };
+    bands.forEach((band, b) => joined.data.set(last[b]!.data, band.y0 * proxyWidth * 4));
+    return { layer, bands, bandMs, identical: sameBytes(joined, renderStack(stack, sources, { scale }).image) };
+  };
+  const bandFigures = [bandFigure('brightness'), bandFigure('curve')];
+
   // What each layer costs on its own: the layer loop with the same kernels, nothing fused or kept.
   const stack = initial;
   const runs: LayerTiming[][] = [];
@@ -136,6 +175,7 @@ export function runRenderBench(options: RenderBenchOptions): RenderBenchResult {
     scale,
     layers: initial.layers.length,
     figures,
+    bandFigures,
     breakdown,
     breakdownRenderMs: median(renderRuns),
     timerResolutionMs: timerResolution(),
@@ -251,7 +291,8 @@ export function syntheticPreview(width: number, height: number): RgbaImage {
   return { width, height, data };
 }
 
-function checksumOf(image: RgbaImage): number {
+/** A sum of an image's bytes, weighted by position (Node and Chromium must agree). */
+export function checksumOf(image: RgbaImage): number {
   let sum = 0;
   for (let i = 0; i < image.data.length; i++) sum = (sum + image.data[i]! * ((i % 251) + 1)) >>> 0;
   return sum;

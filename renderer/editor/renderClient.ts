@@ -5,13 +5,13 @@
  *
  * With two cores or more there are two workers: a view frame whose stack can be split
  * (canRenderInBands: pointwise adjustments, no turn or straighten) goes to both, each rendering
- * half of the rows with its own incremental renderer, and comes back as two bands the page draws
+ * of the rows (about half of the work: balancedBands) with its own incremental renderer, and comes back as two bands the page draws
  * one after the other. Anything else (other lanes, a blur in the stack) goes whole to the first.
  * A worker that fails leaves the other to do everything; with none left, the page renders.
  */
 import type { AssetSize } from '../../shared/contract/bridge.js';
 import type { LayerStack } from '../../shared/document/model.js';
-import { canRenderInBands, documentSize, splitRows } from '../../shared/document/render.js';
+import { balancedBands, canRenderInBands } from '../../shared/document/render.js';
 import { runRenderJob, type FrameBand, type RenderJob, type RenderOutput } from './renderCore.js';
 import type { WorkerRequest, WorkerResponse } from './render.worker.js';
 
@@ -121,7 +121,7 @@ export class RenderClient {
       return;
     }
     const id = this.nextId++;
-    const bands = next.job.incremental && this.workers.length >= 2 && canRenderInBands(next.job.stack, next.job.layerLimit) ? splitRows(documentSize(next.job.stack, next.job.scale).height, this.workers.length) : [];
+    const bands = next.job.incremental && this.workers.length >= 2 && canRenderInBands(next.job.stack, next.job.layerLimit) ? balancedBands(next.job.stack, next.job.scale, this.workers.length, next.job.layerLimit) : [];
     if (bands.length >= 2) {
       const sentTo = this.workers.slice(0, bands.length);
       this.busy = { pending: next, id, sentTo, answers: [] };

@@ -29,6 +29,8 @@ export interface FrameBand {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+  /** ms the worker took for this band (fetching sources included). */
+  ms?: number;
 }
 
 export interface RenderOutput {
@@ -113,8 +115,9 @@ export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
   const { image, broken, band } = job.incremental ? view.render(job.stack, lookup, options) : renderStack(job.stack, lookup, options);
   // Neither hands back a source's buffer nor one it keeps, so the worker may transfer this one.
   if (band) {
-    const part: FrameBand = { top: band.top, width: image.width, height: image.height, data: image.data };
-    return { width: band.frameWidth, height: band.frameHeight, data: new Uint8ClampedArray(0), bands: [part], broken, ms: performance.now() - started };
+    const ms = performance.now() - started;
+    const part: FrameBand = { top: band.top, width: image.width, height: image.height, data: image.data, ms };
+    return { width: band.frameWidth, height: band.frameHeight, data: new Uint8ClampedArray(0), bands: [part], broken, ms };
   }
   return { width: image.width, height: image.height, data: image.data, broken, ms: performance.now() - started };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyOperation, type LayerMask, type LayerStack, type MaskStroke, type Operation } from '../../../shared/document/model.js';
-import { canRenderInBands, createIncrementalRenderer, rasterizeMask, renderStack, splitRows, type RenderResult, type RowBand, type SourceLookup } from '../../../shared/document/render.js';
+import { balancedBands, canRenderInBands, createIncrementalRenderer, rasterizeMask, renderStack, splitRows, type RenderResult, type RowBand, type SourceLookup } from '../../../shared/document/render.js';
 import { isPointwise } from '../../../shared/imaging/adjust.js';
 import {
   applyAdjustmentLayer,
@@ -432,6 +432,25 @@ describe('rendering in row bands', () => {
     expect(canRenderInBands(blurred, 2)).toBe(true);
     expect(() => createIncrementalRenderer().render(plain, sources, { scale: 1, band: { y0: 20, y1: 20 } })).toThrow(RangeError);
     expect(() => createIncrementalRenderer().render(plain, sources, { scale: 1, band: { y0: 0, y1: DOC_H + 1 } })).toThrow(RangeError);
+  });
+
+  it('balanced bands cover every row once and give a costly masked region to both workers', () => {
+    const sky: LayerStack = [
+      { type: 'addMask', layerId: 'a2' },
+      { type: 'paintMask', layerId: 'a2', stroke: { points: [{ x: 4, y: 6 }, { x: 60, y: 8 }], size: 8, hardness: 0.5, erase: false } },
+    ].reduce((stack, op) => applyOperation(stack, op as Operation), baseStack({ x: 0, y: 0 }));
+    for (const count of [1, 2, 3]) {
+      const bands = balancedBands(sky, 1, count);
+      expect(bands.length).toBe(count);
+      expect(bands[0]!.y0).toBe(0);
+      expect(bands.at(-1)!.y1).toBe(DOC_H);
+      for (let i = 1; i < bands.length; i++) expect(bands[i]!.y0).toBe(bands[i - 1]!.y1);
+      for (const band of bands) expect(band.y1).toBeGreaterThan(band.y0);
+    }
+    // The saturation's strokes are in the top rows: the first band is shorter than half.
+    expect(balancedBands(sky, 1, 2)[0]!.y1).toBeLessThan(DOC_H / 2);
+    expect(balancedBands(baseStack({ x: 0, y: 0 }), 1, 2)[0]!.y1).toBe(DOC_H / 2);
+    expect(balancedBands(sky, 1 / 48, 2)).toEqual([{ y0: 0, y1: 1 }]);
   });
 
   it('splitRows covers every row once, in order', () => {
