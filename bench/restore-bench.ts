@@ -52,8 +52,10 @@ interface DegradationSummary {
   ssimGain: { mean: number; worst: number };
   inMaskGain: { mean: number; worst: number } | null;
   msPerMP: number;
+  cpuMsPerMP: number;
   baselineOp: string;
   baselineMsPerMP: number;
+  baselineCpuMsPerMP: number;
   baselinePsnrGain: number;
   meetsMargins: boolean;
 }
@@ -72,8 +74,10 @@ function summarise(kind: DegradationKind, rows: KernelRow[]): DegradationSummary
     inMaskGain: inMask ? { mean: mean(inMask), worst: worst(inMask) } : null,
     // Pooled over the photos: total time over total pixels.
     msPerMP: rows.reduce((sum, r) => sum + r.ms, 0) / mp,
+    cpuMsPerMP: rows.reduce((sum, r) => sum + r.cpuMs, 0) / mp,
     baselineOp: rows[0]!.baseline.op,
     baselineMsPerMP: rows.reduce((sum, r) => sum + r.baseline.ms, 0) / mp,
+    baselineCpuMsPerMP: rows.reduce((sum, r) => sum + r.baseline.cpuMs, 0) / mp,
     baselinePsnrGain: mean(rows.map((r) => r.baseline.restored.psnr - r.degraded.psnr)),
     meetsMargins:
       worst(psnrGains) > margin.psnr && worst(ssimGains) > margin.ssim && (margin.inMask === undefined || (inMask !== null && worst(inMask) > margin.inMask)),
@@ -108,7 +112,7 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
     summaries.push(s);
     report.table(
       `R1 ${kind}: ${DEGRADATION_NAMES[kind]} → ${RESTORATION_NAMES[kind]} (vs sharp ${s.baselineOp} on the same image)`,
-      ['photo', 'MP', 'PSNR dB', 'gain', 'SSIM', 'gain', 'PSNR in damage', 'ms', 'ms/MP', `sharp ms/MP`, 'sharp PSNR gain'],
+      ['photo', 'MP', 'PSNR dB', 'gain', 'SSIM', 'gain', 'PSNR in damage', 'ms', 'ms/MP', 'CPU ms/MP', 'sharp ms/MP', 'sharp CPU ms/MP', 'sharp PSNR gain'],
       [
         ...rows.map((r) => [
           r.photo,
@@ -116,7 +120,9 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
           ...qualityCells(r.degraded, r.restored),
           ms(r.ms),
           fmt(r.ms / megapixels(r), 0),
+          fmt(r.cpuMs / megapixels(r), 0),
           fmt(r.baseline.ms / megapixels(r), 0),
+          fmt(r.baseline.cpuMs / megapixels(r), 0),
           signed(r.baseline.restored.psnr - r.degraded.psnr, 2),
         ]),
         [
@@ -129,16 +135,18 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
           s.inMaskGain ? signed(s.inMaskGain.mean, 2) : '-',
           '',
           fmt(s.msPerMP, 0),
+          fmt(s.cpuMsPerMP, 0),
           fmt(s.baselineMsPerMP, 0),
+          fmt(s.baselineCpuMsPerMP, 0),
           signed(s.baselinePsnrGain, 2),
         ],
-        ['worst', '', '', signed(s.psnrGain.worst, 2), '', signed(s.ssimGain.worst, 3), s.inMaskGain ? signed(s.inMaskGain.worst, 2) : '-', '', '', '', ''],
+        ['worst', '', '', signed(s.psnrGain.worst, 2), '', signed(s.ssimGain.worst, 3), s.inMaskGain ? signed(s.inMaskGain.worst, 2) : '-', '', '', '', '', '', ''],
       ],
     );
   }
   report.table(
     `R1. Restoration per degradation, 4 sample photos (${fmt(kernels.rows.filter((r) => r.kind === 'noise').reduce((sum, r) => sum + megapixels(r), 0), 2)} MP in all): gains against the tests' margins, time per megapixel against sharp`,
-    ['degradation', 'restored by', 'PSNR gain mean / worst', 'margin', 'SSIM gain mean / worst', 'margin', 'in damage mean / worst', 'margin', 'ms/MP', 'sharp op', 'sharp ms/MP', 'ours / sharp', 'sharp PSNR gain'],
+    ['degradation', 'restored by', 'PSNR gain mean / worst', 'margin', 'SSIM gain mean / worst', 'margin', 'in damage mean / worst', 'margin', 'ms/MP', 'CPU ms/MP', 'sharp op', 'sharp ms/MP', 'sharp CPU ms/MP', 'ours / sharp (CPU)', 'sharp PSNR gain'],
     summaries.map((s) => {
       const margin = RESTORE_MARGINS[s.kind];
       return [
@@ -151,16 +159,18 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
         s.inMaskGain ? `${signed(s.inMaskGain.mean, 2)} / ${signed(s.inMaskGain.worst, 2)}` : '-',
         margin.inMask === undefined ? '' : `> +${margin.inMask}`,
         fmt(s.msPerMP, 0),
+        fmt(s.cpuMsPerMP, 0),
         s.baselineOp,
         fmt(s.baselineMsPerMP, 0),
-        `${fmt(s.msPerMP / s.baselineMsPerMP, 1)}x`,
+        fmt(s.baselineCpuMsPerMP, 0),
+        `${fmt(s.msPerMP / s.baselineMsPerMP, 1)}x (${fmt(s.cpuMsPerMP / s.baselineCpuMsPerMP, 1)}x)`,
         signed(s.baselinePsnrGain, 2),
       ];
     }),
   );
   console.log(
     `  (ours: the engine's kernel for that degradation (bench/quality/restorations.ts, as the tests run it) on one thread, raw RGBA in and out, no render or PNG; ` +
-      `sharp: raw RGBA in and out with ${kernels.sharpConcurrency} libvips thread(s); ms/MP pooled over the photos (total ms / total MP), each time the median of ${runs} runs, ` +
+      `sharp: raw RGBA in and out with ${kernels.sharpConcurrency} libvips thread(s); ms/MP pooled over the photos (total ms / total MP), each time the median of ${runs} runs; CPU: the process's CPU time meanwhile, which others' load does not stretch; ` +
       `ours and sharp's alternated; others' CPU meanwhile ${othersCores(kernelRun)} of ${os.cpus().length} cores)`,
   );
 
@@ -181,7 +191,7 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
 
   report.table(
     'R2. Old prints (faded, tinted, grainy σ 8, 60 dust specks, 3 scratches) through LocalEngine.restore(), 1 worker thread, vs sharp median(3) + normalise + sharpen, PNG file → PNG',
-    ['photo', 'size', 'PSNR dB', 'gain', 'SSIM', 'gain', 'PSNR in damage', 'steps', 'ms', 'ms/MP', 'sharp ms/MP', 'ours / sharp', 'sharp PSNR / SSIM gain'],
+    ['photo', 'size', 'PSNR dB', 'gain', 'SSIM', 'gain', 'PSNR in damage', 'steps', 'ms', 'ms/MP', 'CPU ms/MP', 'sharp ms/MP', 'sharp CPU ms/MP', 'ours / sharp (CPU)', 'sharp PSNR / SSIM gain'],
     engine.prints.map((p) => [
       p.photo,
       `${p.width}×${p.height}`,
@@ -189,8 +199,10 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
       `${p.steps.length} (${p.skipped.length} skipped)`,
       ms(p.totalMs),
       fmt(p.totalMs / megapixels(p), 0),
+      fmt(p.cpuMs / megapixels(p), 0),
       fmt(p.baseline.ms / megapixels(p), 0),
-      `${fmt(pairedRatio(p), 1)}x`,
+      fmt(p.baseline.cpuMs / megapixels(p), 0),
+      `${fmt(pairedRatio(p), 1)}x (${fmt(p.cpuMs / p.baseline.cpuMs, 1)}x)`,
       `${signed(p.baseline.restored.psnr - p.degraded.psnr, 2)} / ${signed(p.baseline.restored.ssim - p.degraded.ssim, 3)}`,
     ]),
   );
@@ -212,24 +224,26 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
   const overhead = (p: PrintRow) => p.totalMs - p.subSteps.reduce((sum, s) => sum + stepTotal(s), 0);
   report.table(
     `R3. Where restore() spends its time (the median restore of each), ms/MP pooled over the 4 old prints (${fmt(samples.reduce((sum, p) => sum + megapixels(p), 0), 2)} MP)${large ? ` and at ${fmt(megapixels(large), 1)} MP` : ''}`,
-    ['sub-step', 'made on', 'worker task', 'of which kernel', 'store layer', 'commit', 'sub-step total', ...(large ? [`at ${fmt(megapixels(large), 1)} MP: total`, 'of which kernel'] : [])],
+    ['sub-step', 'made on', 'worker task', 'its CPU', 'of which kernel', 'store layer', 'commit', 'sub-step total', ...(large ? [`at ${fmt(megapixels(large), 1)} MP: total`, 'of which kernel'] : [])],
     [
       ...names.map((name) => [
         name,
         `${samples.filter((p) => p.subSteps.find((s) => s.name === name)!.made).length} of ${samples.length}${large ? `, ${large.subSteps.find((s) => s.name === name)!.made ? 'made' : 'skipped'}` : ''}`,
         perMP(samples, name, (s) => s.taskMs),
+        perMP(samples, name, (s) => s.taskCpuMs),
         perMP(samples, name, (s) => s.kernelMs),
         perMP(samples, name, (s) => s.storeMs),
         perMP(samples, name, (s) => s.commitMs),
         perMP(samples, name, stepTotal),
         ...(large ? [perMP([large], name, stepTotal), perMP([large], name, (s) => s.kernelMs)] : []),
       ]),
-      ['engine between sub-steps', '', '', '', '', '', fmt(pooled(samples, overhead), 0), ...(large ? [fmt(pooled([large], overhead), 0), ''] : [])],
-      ['restore() in all', '', '', '', '', '', fmt(pooled(samples, (p) => p.totalMs), 0), ...(large ? [fmt(pooled([large], (p) => p.totalMs), 0), ''] : [])],
+      ['engine between sub-steps', '', '', '', '', '', '', fmt(pooled(samples, overhead), 0), ...(large ? [fmt(pooled([large], overhead), 0), ''] : [])],
+      ['restore() in all', '', '', '', '', '', '', fmt(pooled(samples, (p) => p.totalMs), 0), ...(large ? [fmt(pooled([large], (p) => p.totalMs), 0), ''] : [])],
+      ['restore() in all, CPU', '', '', '', '', '', '', fmt(pooled(samples, (p) => p.cpuMs), 0), ...(large ? [fmt(pooled([large], (p) => p.cpuMs), 0), ''] : [])],
     ],
   );
   console.log(
-    '  (worker task: the task as the main thread waited for it — the worker renders the stack so far (PNG decode + composite), runs the kernel, encodes the layer as PNG; ' +
+    '  (its CPU: the process\'s CPU time during the task, all threads; worker task: the task as the main thread waited for it — the worker renders the stack so far (PNG decode + composite), runs the kernel, encodes the layer as PNG; ' +
       'auto levels, colour cast and fade measure a proxy of at most 1.5 MP and add an adjustment layer; Sharpen is an adjustment layer, committed without pixel work)',
   );
   const loadAfter = os.loadavg();
@@ -245,12 +259,15 @@ export async function benchRestore(report: Reporter): Promise<unknown> {
     );
   }
   const denoise = summaries.find((s) => s.kind === 'noise')!;
-  report.row('restore: denoise ms/MP vs sharp median(3)', `${fmt(denoise.msPerMP, 0)} vs ${fmt(denoise.baselineMsPerMP, 0)} ms/MP = ${fmt(denoise.msPerMP / denoise.baselineMsPerMP, 1)}x`);
+  report.row(
+    'restore: denoise ms/MP vs sharp median(3)',
+    `${fmt(denoise.msPerMP, 0)} vs ${fmt(denoise.baselineMsPerMP, 0)} ms/MP = ${fmt(denoise.msPerMP / denoise.baselineMsPerMP, 1)}x; CPU ${fmt(denoise.cpuMsPerMP / denoise.baselineCpuMsPerMP, 1)}x`,
+  );
   report.row(
     'restore: old print, restore() ms/MP (4 samples)',
-    `${fmt(pooled(samples, (p) => p.totalMs), 0)} ms/MP; PSNR gain ${signed(mean(samples.map((p) => p.restored.psnr - p.degraded.psnr)), 2)} dB, SSIM ${signed(mean(samples.map((p) => p.restored.ssim - p.degraded.ssim)), 3)}`,
+    `${fmt(pooled(samples, (p) => p.totalMs), 0)} ms/MP (CPU ${fmt(pooled(samples, (p) => p.cpuMs), 0)}); PSNR gain ${signed(mean(samples.map((p) => p.restored.psnr - p.degraded.psnr)), 2)} dB, SSIM ${signed(mean(samples.map((p) => p.restored.ssim - p.degraded.ssim)), 3)}`,
   );
-  if (large) report.row(`restore: old print at ${fmt(megapixels(large), 1)} MP, restore() ms/MP`, `${fmt(large.totalMs / megapixels(large), 0)} ms/MP (${fmt(large.totalMs / 1000, 1)} s); sharp chain ${fmt(large.baseline.ms / megapixels(large), 0)} ms/MP; ours / sharp ${fmt(pairedRatio(large), 1)}x`);
+  if (large) report.row(`restore: old print at ${fmt(megapixels(large), 1)} MP, restore() ms/MP`, `${fmt(large.totalMs / megapixels(large), 0)} ms/MP (${fmt(large.totalMs / 1000, 1)} s, CPU ${fmt(large.cpuMs / megapixels(large), 0)} ms/MP); sharp chain ${fmt(large.baseline.ms / megapixels(large), 0)} ms/MP; ours / sharp ${fmt(pairedRatio(large), 1)}x (CPU ${fmt(large.cpuMs / large.baseline.cpuMs, 1)}x)`);
 
   return {
     runs,

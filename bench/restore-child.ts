@@ -62,7 +62,9 @@ export interface KernelRow {
   /** Median ms of the restoration, and every timed run. */
   ms: number;
   runsMs: number[];
-  baseline: { op: BaselineOp; ms: number; runsMs: number[]; restored: Quality };
+  /** Median CPU ms of the process meanwhile (load on the machine stretches wall time, not this). */
+  cpuMs: number;
+  baseline: { op: BaselineOp; ms: number; runsMs: number[]; cpuMs: number; restored: Quality };
 }
 
 export interface KernelsResult {
@@ -79,6 +81,8 @@ export interface SubStep {
   made: boolean;
   /** The worker's task as the main thread waited for it: render (decode + composite), kernel, PNG encode, transfer. */
   taskMs: number | null;
+  /** CPU time of the whole process (so the worker's) during the task. */
+  taskCpuMs: number | null;
   /** The kernel alone, as the worker timed it (raster sub-steps only). */
   kernelMs: number | null;
   /** StoredImages.putPng: hash and write of the layer's PNG. */
@@ -96,10 +100,12 @@ export interface PrintRow {
   /** The median run's restore() time; its sub-steps below. */
   totalMs: number;
   runsMs: number[];
+  /** CPU time of the whole process (main thread and worker) during the median run. */
+  cpuMs: number;
   subSteps: SubStep[];
   steps: string[];
   skipped: string[];
-  baseline: { ms: number; runsMs: number[]; restored: Quality };
+  baseline: { ms: number; runsMs: number[]; cpuMs: number; cpuRunsMs: number[]; restored: Quality };
 }
 
 export interface EngineResult {
@@ -129,10 +135,17 @@ async function sharpBaseline(op: BaselineOp, image: RgbaImage): Promise<RgbaImag
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-async function timeOnce<T>(work: () => T | Promise<T>): Promise<{ ms: number; out: T }> {
+/** CPU time of this process so far (every thread, libvips' included), in ms. */
+function cpuNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+async function timeOnce<T>(work: () => T | Promise<T>): Promise<{ ms: number; cpuMs: number; out: T }> {
+  const cpu = cpuNow();
   const started = performance.now();
   const out = await work();
-  return { ms: performance.now() - started, out };
+  return { ms: performance.now() - started, cpuMs: cpuNow() - cpu, out };
 }
 
 async function kernels(fixtures: string, runs: number): Promise<KernelsResult> {
@@ -148,9 +161,15 @@ async function kernels(fixtures: string, runs: number): Promise<KernelsResult> {
       const baselineOut = await sharpBaseline(op, image);
       const ours: number[] = [];
       const theirs: number[] = [];
+      const oursCpu: number[] = [];
+      const theirsCpu: number[] = [];
       for (let r = 0; r < runs; r++) {
-        ours.push((await timeOnce(() => restore(image))).ms);
-        theirs.push((await timeOnce(() => sharpBaseline(op, image))).ms);
+        const a = await timeOnce(() => restore(image));
+        const b = await timeOnce(() => sharpBaseline(op, image));
+        ours.push(a.ms);
+        oursCpu.push(a.cpuMs);
+        theirs.push(b.ms);
+        theirsCpu.push(b.cpuMs);
       }
       rows.push({
         kind,
@@ -161,7 +180,8 @@ async function kernels(fixtures: string, runs: number): Promise<KernelsResult> {
         restored: quality(clean, restored, mask),
         ms: median(ours),
         runsMs: ours,
-        baseline: { op, ms: median(theirs), runsMs: theirs, restored: quality(clean, baselineOut, mask) },
+        cpuMs: median(oursCpu),
+        baseline: { op, ms: median(theirs), runsMs: theirs, cpuMs: median(theirsCpu), restored: quality(clean, baselineOut, mask) },
       });
       process.stderr.write(`[bench]   ${kind} on ${photo}: ${median(ours).toFixed(1)} ms (sharp ${op} ${median(theirs).toFixed(1)} ms)\n`);
     }
@@ -170,7 +190,7 @@ async function kernels(fixtures: string, runs: number): Promise<KernelsResult> {
 }
 
 type EngineEvent =
-  | { type: 'task'; label: string; ms: number; kernelMs: number | null; made: boolean }
+  | { type: 'task'; label: string; ms: number; cpuMs: number; kernelMs: number | null; made: boolean }
   | { type: 'store'; ms: number }
   | { type: 'commit'; ms: number };
 
@@ -180,12 +200,14 @@ class TimedRunner implements TaskRunner {
   constructor(private readonly inner: TaskRunner) {}
 
   async run(task: LocalTask): Promise<LocalTaskResult> {
+    const cpu = cpuNow();
     const started = performance.now();
     const result = await this.inner.run(task);
     const ms = performance.now() - started;
+    const cpuMs = cpuNow() - cpu;
     const label = task.type === 'raster' ? task.op : task.type === 'measure' ? task.measure : task.type;
     const made = result.type === 'raster' ? result.png !== null : result.type === 'measure' ? result.notNeeded === null : true;
-    this.events.push({ type: 'task', label, ms, kernelMs: result.type === 'raster' ? result.millis : null, made });
+    this.events.push({ type: 'task', label, ms, cpuMs, kernelMs: result.type === 'raster' ? result.millis : null, made });
     return result;
   }
 
@@ -222,11 +244,11 @@ function subSteps(events: EngineEvent[]): SubStep[] {
   const out: SubStep[] = [];
   for (const action of restorationActions()) {
     if (action.kind === 'adjustment') {
-      out.push({ name: action.name, made: true, taskMs: null, kernelMs: null, storeMs: null, commitMs: take('commit', action.name).ms });
+      out.push({ name: action.name, made: true, taskMs: null, taskCpuMs: null, kernelMs: null, storeMs: null, commitMs: take('commit', action.name).ms });
       continue;
     }
     const task = take('task', action.name);
-    const step: SubStep = { name: action.name, made: task.made, taskMs: task.ms, kernelMs: task.kernelMs, storeMs: null, commitMs: null };
+    const step: SubStep = { name: action.name, made: task.made, taskMs: task.ms, taskCpuMs: task.cpuMs, kernelMs: task.kernelMs, storeMs: null, commitMs: null };
     if (task.made) {
       if (action.kind === 'raster') step.storeMs = take('store', action.name).ms;
       step.commitMs = take('commit', action.name).ms;
@@ -288,18 +310,18 @@ async function engine(fixtures: string, libraryDir: string, largeMegapixels: num
     const { file, projectId: first } = await importPrint(image);
     const photoId = services.projects.state(first).project.photoId;
     // Each run restores a new project of the same photo; sharp's chain runs between them.
-    const restores: { projectId: number; totalMs: number; subSteps: SubStep[]; result: Awaited<ReturnType<LocalEngine['restore']>> }[] = [];
+    const restores: { projectId: number; totalMs: number; cpuMs: number; subSteps: SubStep[]; result: Awaited<ReturnType<LocalEngine['restore']>> }[] = [];
     const baselineRuns: number[] = [];
+    const baselineCpu: number[] = [];
     let baselineOut = await sharpChain(file);
     for (let r = 0; r < runs; r++) {
       const projectId = r === 0 ? first : services.projects.create(photoId).project.id;
       runner.events = [];
-      const started = performance.now();
-      const result = await local.restore(projectId);
-      const totalMs = performance.now() - started;
-      restores.push({ projectId, totalMs, subSteps: subSteps(runner.events), result });
+      const { ms: totalMs, cpuMs, out: result } = await timeOnce(() => local.restore(projectId));
+      restores.push({ projectId, totalMs, cpuMs, subSteps: subSteps(runner.events), result });
       const timed = await timeOnce(() => sharpChain(file));
       baselineRuns.push(timed.ms);
+      baselineCpu.push(timed.cpuMs);
       baselineOut = timed.out;
     }
     const chosen = [...restores].sort((a, b) => a.totalMs - b.totalMs)[Math.floor((restores.length - 1) / 2)]!;
@@ -313,10 +335,11 @@ async function engine(fixtures: string, libraryDir: string, largeMegapixels: num
       restored: quality(clean, restored, mask),
       totalMs: chosen.totalMs,
       runsMs: restores.map((r) => r.totalMs),
+      cpuMs: chosen.cpuMs,
       subSteps: chosen.subSteps,
       steps: chosen.result.steps.map((s) => s.label),
       skipped: chosen.result.skipped.map((s) => s.name),
-      baseline: { ms: median(baselineRuns), runsMs: baselineRuns, restored: quality(clean, await loadRgba(baselineOut), mask) },
+      baseline: { ms: median(baselineRuns), runsMs: baselineRuns, cpuMs: median(baselineCpu), cpuRunsMs: baselineCpu, restored: quality(clean, await loadRgba(baselineOut), mask) },
     });
     process.stderr.write(
       `[bench]   old print ${photo}: ${restores.map((r) => r.totalMs.toFixed(0)).join(', ')} ms, ${chosen.result.steps.length} steps (sharp chain ${baselineRuns.map((v) => v.toFixed(0)).join(', ')} ms)\n`,
