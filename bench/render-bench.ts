@@ -97,7 +97,7 @@ export async function benchRender(report: Reporter): Promise<unknown> {
   if (!('error' in workerFigures)) {
     report.table(
       `E2w. The editor's slider frame in Chromium ${'error' in chromium ? '' : chromium.version}: the page applies the operation and its RenderClient posts the stack to the render workers ` +
-        `(Web Workers, render.worker.ts bundled by Vite); with 2 workers each renders half of the rows with its own incremental renderer. ` +
+        `(Web Workers, render.worker.ts bundled by Vite); with 2 workers each renders one band of rows (balancedBands: about half the work each) with its own incremental renderer. ` +
         `Time = operation → every band back on the page; then putImageData of each band (as EditorView draws). ${OPTIONS.frames} frames after ${OPTIONS.warmup} warm-up`,
       ['frame', 'workers (bands)', 'p50 ms', 'p95 ms', 'max ms', 'fps at p50', 'p95 vs 16 ms', 'in worker p50 ms (each band)', 'draw p50 ms', 'same bytes as renderStack (page)', 'checksum = Node'],
       workerFigures.map((f) => {
