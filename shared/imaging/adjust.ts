@@ -70,6 +70,25 @@ export function applyAdjustment(image: RgbaImage, adjustment: Adjustment, option
   }
 }
 
+/**
+ * What a blend fused with the kernel computes per pixel (see blend.ts): the LUTs of a LUT
+ * adjustment or a saturation's factor (1 is the unchanged pixel); null for other kinds. Checks
+ * `image`, the scale and the parameters exactly as applyAdjustment does, with the same errors.
+ */
+export type FusedKernel = { luts: ChannelLuts; factor: null } | { luts: null; factor: number };
+
+export function fusedKernel(image: RgbaImage, adjustment: Adjustment, options: AdjustOptions = {}): FusedKernel | null {
+  if (adjustment.kind !== 'saturation' && !LUT_KINDS.has(adjustment.kind)) return null;
+  assertImage(image);
+  const scale = options.scale ?? 1;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`scale must be a positive number (got ${scale})`);
+  const luts = adjustmentLuts(adjustment);
+  if (luts) return { luts, factor: null };
+  return adjustment.kind === 'saturation' ? { luts: null, factor: saturationFactor(adjustment.amount) } : null;
+}
+
+const LUT_KINDS: ReadonlySet<Adjustment['kind']> = new Set(['exposure', 'brightness', 'contrast', 'levels', 'curve', 'channelLevels', 'temperatureTint']);
+
 /** Per-channel lookup tables (red, green, blue), each 256 entries. */
 export type ChannelLuts = readonly [Uint8ClampedArray, Uint8ClampedArray, Uint8ClampedArray];
 
@@ -152,11 +171,7 @@ export function lutSpan(src: Uint8ClampedArray, from: number, out: Uint8ClampedA
   const words = wordsOf(src);
   const into = wordsOf(out);
   if (words && into) {
-    // Whole pixels at a time (little-endian: R is the low byte).
-    for (let i = 0; i < count; i++) {
-      const v = words[from + i] as number;
-      into[to + i] = (v & 0xff000000) | ((b[(v >>> 16) & 255] as number) << 16) | ((g[(v >>> 8) & 255] as number) << 8) | (r[v & 255] as number);
-    }
+    lutWords(words, from, into, to, count, r, g, b);
     return;
   }
   for (let i = 0, p = from * 4, q = to * 4; i < count; i++, p += 4, q += 4) {
@@ -164,6 +179,33 @@ export function lutSpan(src: Uint8ClampedArray, from: number, out: Uint8ClampedA
     out[q + 1] = g[src[p + 1] as number] as number;
     out[q + 2] = b[src[p + 2] as number] as number;
     out[q + 3] = src[p + 3] as number;
+  }
+}
+
+/**
+ * lutSpan on whole pixels (little-endian: R is the low byte), four a turn: V8 reloads each typed
+ * array's pointer and length every iteration (it does not hoist them out of loops), so four pixels
+ * share one set of loads.
+ */
+function lutWords(words: Uint32Array, from: number, into: Uint32Array, to: number, count: number, r: Uint8ClampedArray, g: Uint8ClampedArray, b: Uint8ClampedArray): void {
+  const shift = to - from;
+  const end = from + count;
+  let i = from;
+  // Shifted within one buffer, a pixel may be written before it is read: keep the plain order.
+  const unrolled = words.buffer !== into.buffer || words.byteOffset + 4 * from === into.byteOffset + 4 * to;
+  if (unrolled) for (; i + 3 < end; i += 4) {
+    const v0 = words[i] as number;
+    const v1 = words[i + 1] as number;
+    const v2 = words[i + 2] as number;
+    const v3 = words[i + 3] as number;
+    into[i + shift] = (v0 & 0xff000000) | ((b[(v0 >>> 16) & 255] as number) << 16) | ((g[(v0 >>> 8) & 255] as number) << 8) | (r[v0 & 255] as number);
+    into[i + shift + 1] = (v1 & 0xff000000) | ((b[(v1 >>> 16) & 255] as number) << 16) | ((g[(v1 >>> 8) & 255] as number) << 8) | (r[v1 & 255] as number);
+    into[i + shift + 2] = (v2 & 0xff000000) | ((b[(v2 >>> 16) & 255] as number) << 16) | ((g[(v2 >>> 8) & 255] as number) << 8) | (r[v2 & 255] as number);
+    into[i + shift + 3] = (v3 & 0xff000000) | ((b[(v3 >>> 16) & 255] as number) << 16) | ((g[(v3 >>> 8) & 255] as number) << 8) | (r[v3 & 255] as number);
+  }
+  for (; i < end; i++) {
+    const v = words[i] as number;
+    into[i + shift] = (v & 0xff000000) | ((b[(v >>> 16) & 255] as number) << 16) | ((g[(v >>> 8) & 255] as number) << 8) | (r[v & 255] as number);
   }
 }
 
@@ -283,8 +325,12 @@ function temperatureTintLuts(temperature: number, tint: number): ChannelLuts {
  * Per-pixel colour adjustments
  * ------------------------------------------------------------------------------------------- */
 
+export function saturationFactor(amount: number): number {
+  return 1 + finite(amount, 'amount') / 100;
+}
+
 function applySaturation(image: RgbaImage, amount: number): RgbaImage {
-  const factor = 1 + finite(amount, 'amount') / 100;
+  const factor = saturationFactor(amount);
   if (factor === 1) return cloneImage(image);
   const src = image.data;
   const out = new Uint8ClampedArray(src.length);

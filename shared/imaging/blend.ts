@@ -25,10 +25,11 @@
  * applied to that box alone (each of its output pixels depends on that input pixel only).
  */
 import type { Adjustment, BlendMode, Mask, RgbaImage } from './types.js';
-import { applyAdjustment, isPointwise } from './adjust.js';
+import { applyAdjustment, fusedKernel, isPointwise, type FusedKernel } from './adjust.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './color.js';
 import { cropMask, maskBounds, type PixelRect } from './mask.js';
 import { crop } from './transform.js';
-import { UNIT, assertImage, assertMask, cloneImage, isOpaque, toByte } from './util.js';
+import { UNIT, assertImage, assertMask, cloneImage, isOpaque, toByte, wordsOf } from './util.js';
 
 export interface CompositeOptions {
   blendMode: BlendMode;
@@ -70,6 +71,12 @@ export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, o
     const region = regionOf(mask, options.maskBounds);
     if (region.width * region.height < below.width * below.height) {
       if (region.width === 0) return cloneImage(below);
+      // Kernel and blend in one pass over the box, on the image itself (outside the box the
+      // pixels below are copied, as the paste below leaves them).
+      if ((options.blendMode ?? 'normal') === 'normal' && wordsOf(below.data)) {
+        const fused = fusedKernel(below, adjustment, { scale });
+        if (fused && inside(region, below)) return adjustFused(below, fused, opacity, mask, region);
+      }
       if (!isPointwise(adjustment)) return composite(below, applyAdjustment(below, adjustment, { scale }), options.blendMode ?? 'normal', opacity, mask, true, region);
       // The kernel on the box alone, blended there, pasted into a copy of the image below.
       const box = crop(below, region);
@@ -78,6 +85,11 @@ export function applyAdjustmentLayer(below: RgbaImage, adjustment: Adjustment, o
       paste(out, part, region.x, region.y);
       return out;
     }
+  }
+  const plain = opacity === 1 && !mask && (options.blendMode ?? 'normal') === 'normal';
+  if (!plain && (options.blendMode ?? 'normal') === 'normal' && wordsOf(below.data)) {
+    const fused = fusedKernel(below, adjustment, { scale });
+    if (fused) return adjustFused(below, fused, opacity, mask, whole(below));
   }
   const adjusted = applyAdjustment(below, adjustment, { scale });
   // Full strength, normal, unmasked over an opaque backdrop: (1 − 1)·below + 1·adjusted is the
@@ -225,6 +237,102 @@ function adjustNormal(bd: Uint8ClampedArray, ld: Uint8ClampedArray, md: Uint8Cla
       out[p + 1] = toByte((bg + ((UNIT[ld[p + 1] as number] as number) - bg) * as) * 255);
       out[p + 2] = toByte((bb + ((UNIT[ld[p + 2] as number] as number) - bb) * as) * 255);
       out[p + 3] = ab8;
+    }
+  }
+}
+
+/** Whether `rect` is whole pixels inside `image` (a caller's maskBounds could be anything). */
+function inside(rect: PixelRect, image: RgbaImage): boolean {
+  const { x, y, width, height } = rect;
+  return Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height) && x >= 0 && y >= 0 && width >= 0 && height >= 0 && x + width <= image.width && y + height <= image.height;
+}
+
+/**
+ * applyAdjustmentLayer in normal mode for a LUT adjustment or a saturation: the kernel and
+ * adjustNormal's blend in one pass over `region`, the kernel only where the blend uses it (αs > 0
+ * and the pixel below not transparent). The same expressions as the kernel followed by
+ * adjustNormal, so the same bytes; outside `region` the pixels below are copied.
+ */
+function adjustFused(below: RgbaImage, kernel: FusedKernel, opacity: number, mask: Mask | null, region: PixelRect): RgbaImage {
+  const out = new Uint8ClampedArray(below.data);
+  // Callers check that the pixels are word-aligned (wordsOf).
+  const words = wordsOf(below.data)!;
+  const into = wordsOf(out)!;
+  const md = mask ? mask.data : null;
+  if (kernel.luts) lutNormal(words, md, opacity, into, below.width, region, kernel.luts[0], kernel.luts[1], kernel.luts[2]);
+  else saturateNormal(words, md, opacity, into, below.width, region, kernel.factor);
+  return { width: below.width, height: below.height, data: out };
+}
+
+/*
+ * The fused loops write only where the blend changes something (`into` starts as a copy of the
+ * pixels below). Where αs is exactly 1 the blend's toByte((Cb + (Cs − Cb)·1)·255) is Cs's byte for
+ * every pair of bytes (checked for all 65536 in the tests), so the adjusted pixel is written as is.
+ */
+
+function saturateNormal(words: Uint32Array, md: Uint8ClampedArray | null, opacity: number, into: Uint32Array, width: number, region: PixelRect, factor: number): void {
+  for (let y = region.y; y < region.y + region.height; y++) {
+    const rowStart = y * width + region.x;
+    const rowEnd = rowStart + region.width;
+    for (let i = rowStart; i < rowEnd; i++) {
+      const as = md !== null ? opacity * (UNIT[md[i] as number] as number) : opacity;
+      const v = words[i] as number;
+      if (as <= 0 || v < 0x1000000) continue;
+      const r = v & 255;
+      const g = (v >>> 8) & 255;
+      const b = (v >>> 16) & 255;
+      let sr = r;
+      let sg = g;
+      let sb = b;
+      if (factor !== 1) {
+        // applySaturation's expressions (its factor-1 case is a copy).
+        const l = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+        sr = toByte(l + (r - l) * factor);
+        sg = toByte(l + (g - l) * factor);
+        sb = toByte(l + (b - l) * factor);
+      }
+      if (as === 1) {
+        into[i] = (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
+        continue;
+      }
+      const br = UNIT[r] as number;
+      const bg = UNIT[g] as number;
+      const bb = UNIT[b] as number;
+      into[i] =
+        (v & 0xff000000) |
+        (toByte((bb + ((UNIT[sb] as number) - bb) * as) * 255) << 16) |
+        (toByte((bg + ((UNIT[sg] as number) - bg) * as) * 255) << 8) |
+        toByte((br + ((UNIT[sr] as number) - br) * as) * 255);
+    }
+  }
+}
+
+function lutNormal(words: Uint32Array, md: Uint8ClampedArray | null, opacity: number, into: Uint32Array, width: number, region: PixelRect, lr: Uint8ClampedArray, lg: Uint8ClampedArray, lb: Uint8ClampedArray): void {
+  for (let y = region.y; y < region.y + region.height; y++) {
+    const rowStart = y * width + region.x;
+    const rowEnd = rowStart + region.width;
+    for (let i = rowStart; i < rowEnd; i++) {
+      const as = md !== null ? opacity * (UNIT[md[i] as number] as number) : opacity;
+      const v = words[i] as number;
+      if (as <= 0 || v < 0x1000000) continue;
+      const r = v & 255;
+      const g = (v >>> 8) & 255;
+      const b = (v >>> 16) & 255;
+      const sr = lr[r] as number;
+      const sg = lg[g] as number;
+      const sb = lb[b] as number;
+      if (as === 1) {
+        into[i] = (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
+        continue;
+      }
+      const br = UNIT[r] as number;
+      const bg = UNIT[g] as number;
+      const bb = UNIT[b] as number;
+      into[i] =
+        (v & 0xff000000) |
+        (toByte((bb + ((UNIT[sb] as number) - bb) * as) * 255) << 16) |
+        (toByte((bg + ((UNIT[sg] as number) - bg) * as) * 255) << 8) |
+        toByte((br + ((UNIT[sr] as number) - br) * as) * 255);
     }
   }
 }

@@ -5,11 +5,18 @@
  */
 import type { Mask, RgbaImage } from './types.js';
 
-/** Rounds to the nearest byte (halves up), clamping to 0..255. NaN becomes 0. */
+/**
+ * Rounds to the nearest byte (halves up), clamping to 0..255. NaN becomes 0.
+ *
+ * Exactly Math.round on 0.5..255 (and 0 below, 255 above), without it: Math.round costs several
+ * times a truncation in V8's optimized code. For v ≥ 0.5, v + 0.5 rounds to an integer only
+ * from above (its exponent is at most one more than v's, so the sum is exact or rounds within
+ * [2^k, 2^k + 0.5), where the only integer is 2^k), hence floor(v + 0.5) in floating point is
+ * the mathematical one. Below 0.5 the answer is 0 (v + 0.5 would round the largest double
+ * under 0.5 up to 1).
+ */
 export function toByte(value: number): number {
-  if (!(value > 0)) return 0;
-  if (value >= 255) return 255;
-  return Math.round(value);
+  return value >= 0.5 ? (value >= 255 ? 255 : (value + 0.5) | 0) : 0;
 }
 
 export function clamp(value: number, lo: number, hi: number): number {
