@@ -185,7 +185,7 @@ describe('saturation', () => {
     );
   });
 
-  it('gives the formula's bytes for every colour of a 64-level cube at extreme amounts', () => {
+  it('gives the bytes of the formula for every colour of a 64-level cube at extreme amounts', () => {
     const data = new Uint8ClampedArray(64 * 64 * 64 * 4);
     for (let i = 0; i < 64 * 64 * 64; i++) data.set([(i & 63) * 4 + 3, ((i >> 6) & 63) * 4 + 1, (i >> 12) * 4, 255], i * 4);
     const cube = { width: 64 * 64, height: 64, data };
