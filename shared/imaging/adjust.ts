@@ -183,9 +183,19 @@ export function lutSpan(src: Uint8ClampedArray, from: number, out: Uint8ClampedA
 }
 
 /**
- * lutSpan on whole pixels (little-endian: R is the low byte), four a turn: V8 reloads each typed
- * array's pointer and length every iteration (it does not hoist them out of loops), so four pixels
- * share one set of loads.
+ * The three LUTs of the span being written, each entry already shifted to its byte of the word
+ * (R at 0, G at 256, B at 512). A module constant, so the optimizing compiler knows its address and
+ * length: V8 does not hoist a typed array's pointer and length out of a loop, and a LUT passed as an
+ * argument costs those loads for every lookup. Refilled at every call (never read across calls).
+ */
+const PACKED_LUT = new Int32Array(768);
+
+/** Below this many pixels filling PACKED_LUT costs more than it saves. */
+const PACKED_MIN_PIXELS = 256;
+
+/**
+ * lutSpan on whole pixels (little-endian: R is the low byte), four a turn so the arrays' pointers
+ * and lengths are loaded once for four pixels.
  */
 function lutWords(words: Uint32Array, from: number, into: Uint32Array, to: number, count: number, r: Uint8ClampedArray, g: Uint8ClampedArray, b: Uint8ClampedArray): void {
   const shift = to - from;
@@ -193,15 +203,34 @@ function lutWords(words: Uint32Array, from: number, into: Uint32Array, to: numbe
   let i = from;
   // Shifted within one buffer, a pixel may be written before it is read: keep the plain order.
   const unrolled = words.buffer !== into.buffer || words.byteOffset + 4 * from === into.byteOffset + 4 * to;
-  if (unrolled) for (; i + 3 < end; i += 4) {
-    const v0 = words[i] as number;
-    const v1 = words[i + 1] as number;
-    const v2 = words[i + 2] as number;
-    const v3 = words[i + 3] as number;
-    into[i + shift] = (v0 & 0xff000000) | ((b[(v0 >>> 16) & 255] as number) << 16) | ((g[(v0 >>> 8) & 255] as number) << 8) | (r[v0 & 255] as number);
-    into[i + shift + 1] = (v1 & 0xff000000) | ((b[(v1 >>> 16) & 255] as number) << 16) | ((g[(v1 >>> 8) & 255] as number) << 8) | (r[v1 & 255] as number);
-    into[i + shift + 2] = (v2 & 0xff000000) | ((b[(v2 >>> 16) & 255] as number) << 16) | ((g[(v2 >>> 8) & 255] as number) << 8) | (r[v2 & 255] as number);
-    into[i + shift + 3] = (v3 & 0xff000000) | ((b[(v3 >>> 16) & 255] as number) << 16) | ((g[(v3 >>> 8) & 255] as number) << 8) | (r[v3 & 255] as number);
+  if (unrolled && count >= PACKED_MIN_PIXELS) {
+    const t = PACKED_LUT;
+    for (let k = 0; k < 256; k++) {
+      t[k] = r[k] as number;
+      t[256 + k] = (g[k] as number) << 8;
+      t[512 + k] = (b[k] as number) << 16;
+    }
+    for (; i + 3 < end; i += 4) {
+      const v0 = words[i] as number;
+      const v1 = words[i + 1] as number;
+      const v2 = words[i + 2] as number;
+      const v3 = words[i + 3] as number;
+      into[i + shift] = (v0 & 0xff000000) | (t[512 + ((v0 >>> 16) & 255)] as number) | (t[256 + ((v0 >>> 8) & 255)] as number) | (t[v0 & 255] as number);
+      into[i + shift + 1] = (v1 & 0xff000000) | (t[512 + ((v1 >>> 16) & 255)] as number) | (t[256 + ((v1 >>> 8) & 255)] as number) | (t[v1 & 255] as number);
+      into[i + shift + 2] = (v2 & 0xff000000) | (t[512 + ((v2 >>> 16) & 255)] as number) | (t[256 + ((v2 >>> 8) & 255)] as number) | (t[v2 & 255] as number);
+      into[i + shift + 3] = (v3 & 0xff000000) | (t[512 + ((v3 >>> 16) & 255)] as number) | (t[256 + ((v3 >>> 8) & 255)] as number) | (t[v3 & 255] as number);
+    }
+  } else if (unrolled) {
+    for (; i + 3 < end; i += 4) {
+      const v0 = words[i] as number;
+      const v1 = words[i + 1] as number;
+      const v2 = words[i + 2] as number;
+      const v3 = words[i + 3] as number;
+      into[i + shift] = (v0 & 0xff000000) | ((b[(v0 >>> 16) & 255] as number) << 16) | ((g[(v0 >>> 8) & 255] as number) << 8) | (r[v0 & 255] as number);
+      into[i + shift + 1] = (v1 & 0xff000000) | ((b[(v1 >>> 16) & 255] as number) << 16) | ((g[(v1 >>> 8) & 255] as number) << 8) | (r[v1 & 255] as number);
+      into[i + shift + 2] = (v2 & 0xff000000) | ((b[(v2 >>> 16) & 255] as number) << 16) | ((g[(v2 >>> 8) & 255] as number) << 8) | (r[v2 & 255] as number);
+      into[i + shift + 3] = (v3 & 0xff000000) | ((b[(v3 >>> 16) & 255] as number) << 16) | ((g[(v3 >>> 8) & 255] as number) << 8) | (r[v3 & 255] as number);
+    }
   }
   for (; i < end; i++) {
     const v = words[i] as number;
