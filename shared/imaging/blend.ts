@@ -258,11 +258,24 @@ function adjustFused(below: RgbaImage, kernel: FusedKernel, opacity: number, mas
   // Callers check that the pixels are word-aligned (wordsOf).
   const words = wordsOf(below.data)!;
   const into = wordsOf(out)!;
-  const md = mask ? mask.data : null;
-  if (kernel.luts) lutNormal(words, md, opacity, into, below.width, region, kernel.luts[0], kernel.luts[1], kernel.luts[2]);
-  else saturateNormal(words, md, opacity, into, below.width, region, kernel.factor);
+  // No mask is a mask of 255 everywhere: opacity · UNIT[255] is opacity · 1, the same number.
+  const md = mask ? mask.data : new Uint8ClampedArray(below.width * below.height).fill(255);
+  const strength = STRENGTH;
+  for (let m = 0; m < 256; m++) strength[m] = opacity * (UNIT[m] as number);
+  if (kernel.luts) lutNormal(words, md, into, below.width, region, kernel.luts[0], kernel.luts[1], kernel.luts[2]);
+  else if (kernel.factor === 1) lutNormal(words, md, into, below.width, region, IDENTITY, IDENTITY, IDENTITY);
+  else saturateNormal(words, md, into, below.width, region, kernel.factor);
   return { width: below.width, height: below.height, data: out };
 }
+
+/**
+ * αs = opacity · mask/255 for each mask byte, filled by adjustFused for the call at hand (never read
+ * across calls). A module constant, so the loops below look it up at a known address.
+ */
+const STRENGTH = new Float64Array(256);
+
+/** A saturation of factor 1 leaves each byte as it is. */
+const IDENTITY = Uint8ClampedArray.from({ length: 256 }, (_, v) => v);
 
 /*
  * The fused loops write only where the blend changes something (`into` starts as a copy of the
@@ -270,27 +283,22 @@ function adjustFused(below: RgbaImage, kernel: FusedKernel, opacity: number, mas
  * every pair of bytes (checked for all 65536 in the tests), so the adjusted pixel is written as is.
  */
 
-function saturateNormal(words: Uint32Array, md: Uint8ClampedArray | null, opacity: number, into: Uint32Array, width: number, region: PixelRect, factor: number): void {
+function saturateNormal(words: Uint32Array, md: Uint8ClampedArray, into: Uint32Array, width: number, region: PixelRect, factor: number): void {
   for (let y = region.y; y < region.y + region.height; y++) {
     const rowStart = y * width + region.x;
     const rowEnd = rowStart + region.width;
     for (let i = rowStart; i < rowEnd; i++) {
-      const as = md !== null ? opacity * (UNIT[md[i] as number] as number) : opacity;
+      const as = STRENGTH[md[i] as number] as number;
       const v = words[i] as number;
       if (as <= 0 || v < 0x1000000) continue;
       const r = v & 255;
       const g = (v >>> 8) & 255;
       const b = (v >>> 16) & 255;
-      let sr = r;
-      let sg = g;
-      let sb = b;
-      if (factor !== 1) {
-        // applySaturation's expressions (its factor-1 case is a copy).
-        const l = LUMA_R * r + LUMA_G * g + LUMA_B * b;
-        sr = toByte(l + (r - l) * factor);
-        sg = toByte(l + (g - l) * factor);
-        sb = toByte(l + (b - l) * factor);
-      }
+      // applySaturation's expressions (its factor-1 case, a copy, goes through lutNormal).
+      const l = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+      const sr = toByte(l + (r - l) * factor);
+      const sg = toByte(l + (g - l) * factor);
+      const sb = toByte(l + (b - l) * factor);
       if (as === 1) {
         into[i] = (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
         continue;
@@ -307,12 +315,12 @@ function saturateNormal(words: Uint32Array, md: Uint8ClampedArray | null, opacit
   }
 }
 
-function lutNormal(words: Uint32Array, md: Uint8ClampedArray | null, opacity: number, into: Uint32Array, width: number, region: PixelRect, lr: Uint8ClampedArray, lg: Uint8ClampedArray, lb: Uint8ClampedArray): void {
+function lutNormal(words: Uint32Array, md: Uint8ClampedArray, into: Uint32Array, width: number, region: PixelRect, lr: Uint8ClampedArray, lg: Uint8ClampedArray, lb: Uint8ClampedArray): void {
   for (let y = region.y; y < region.y + region.height; y++) {
     const rowStart = y * width + region.x;
     const rowEnd = rowStart + region.width;
     for (let i = rowStart; i < rowEnd; i++) {
-      const as = md !== null ? opacity * (UNIT[md[i] as number] as number) : opacity;
+      const as = STRENGTH[md[i] as number] as number;
       const v = words[i] as number;
       if (as <= 0 || v < 0x1000000) continue;
       const r = v & 255;
