@@ -22,7 +22,9 @@
  *
  * With a mask, only the mask's non-zero bounding box is computed: outside it αs is 0 and the
  * pixel below is copied, exactly as the per-pixel loop would. A pointwise adjustment is likewise
- * applied to that box alone (each of its output pixels depends on that input pixel only).
+ * applied to that box alone (each of its output pixels depends on that input pixel only). In normal
+ * mode a LUT adjustment or a saturation is computed inside the blend's loop, only where the blend
+ * uses it: the same expressions in the same order, so the same bytes.
  */
 import type { Adjustment, BlendMode, Mask, RgbaImage } from './types.js';
 import { applyAdjustment, fusedKernel, isPointwise, type FusedKernel } from './adjust.js';
