@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fmt, log, ms, repoRoot, runChild, stats, type Reporter, type Stats } from './common.js';
 import { profileChild, profileLines, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.js';
 import { syntheticPreview, type RenderBenchOptions, type RenderBenchResult } from './render-core.js';
-import type { WorkerFigure } from './render-page.js';
+import type { WorkerFigure, WorkerRun } from './render-page.js';
 
 export const FRAME_TARGET_MS = 16;
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -51,8 +51,16 @@ type ChromiumSide = Side & {
   parallel: { speedup: number }[];
 };
 
-/** Worker counts the page measures: the editor on two cores (two bands), and one worker (whole frames). */
-const WORKER_COUNTS = [2, 1];
+/**
+ * What the page measures: the editor on two cores (two bands, drawn frames given back to the
+ * workers), the same without giving frames back (the baseline for recycling), and one worker
+ * (whole frames).
+ */
+const WORKER_RUNS: WorkerRun[] = [
+  { workers: 2, recycle: true },
+  { workers: 2, recycle: false },
+  { workers: 1, recycle: true },
+];
 
 export async function benchRender(report: Reporter): Promise<unknown> {
   log(`E2. proxy re-render after one slider change: ${OPTIONS.frames} frames in Chromium and in Node`);
@@ -99,7 +107,7 @@ export async function benchRender(report: Reporter): Promise<unknown> {
       `E2w. The editor's slider frame in Chromium ${'error' in chromium ? '' : chromium.version}: the page applies the operation and its RenderClient posts the stack to the render workers ` +
         `(Web Workers, render.worker.ts bundled by Vite); with 2 workers each renders one band of rows (balancedBands: about half the work each) with its own incremental renderer. ` +
         `Time = operation → every band back on the page; then putImageData of each band (as EditorView draws). ${OPTIONS.frames} frames after ${OPTIONS.warmup} warm-up`,
-      ['frame', 'workers (bands)', 'p50 ms', 'p95 ms', 'max ms', 'fps at p50', 'p95 vs 16 ms', 'in worker p50 ms (each band)', 'draw p50 ms', 'same bytes as renderStack (page)', 'checksum = Node'],
+      ['frame', 'workers (bands)', 'drawn frames given back', 'p50 ms', 'p95 ms', 'max ms', 'fps at p50', 'p95 vs 16 ms', 'in worker p50 ms (each band)', 'draw p50 ms', 'same bytes as renderStack (page)', 'checksum = Node'],
       workerFigures.map((f) => {
         const s = stats(f.frameMs);
         const d = stats(f.drawMs);
@@ -108,6 +116,7 @@ export async function benchRender(report: Reporter): Promise<unknown> {
         return [
           f.layer === 'brightness' ? 'brightness slider (bottom adjustment)' : 'tone curve slider (top layer)',
           `${f.workers} (rows ${f.bands.join(', ')})`,
+          f.recycle ? 'yes' : 'no (baseline)',
           ms(s.p50),
           ms(s.p95),
           ms(s.max),
@@ -211,11 +220,20 @@ export async function benchRender(report: Reporter): Promise<unknown> {
     return `p50 ${ms(st.p50)} / p95 ${ms(st.p95)} ms`;
   };
   const browser = 'error' in chromium ? null : chromium;
-  const banded = (layer: string) => ('error' in workerFigures ? undefined : workerFigures.find((f) => f.workers === 2 && f.layer === layer));
+  const banded = (layer: string) => ('error' in workerFigures ? undefined : workerFigures.find((f) => f.workers === 2 && f.recycle && f.layer === layer));
   const bandRow = (f: WorkerFigure | undefined) => (f ? `p50 ${ms(stats(f.frameMs).p50)} / p95 ${ms(stats(f.frameMs).p95)} ms` : 'failed');
   const bandP95 = (f: WorkerFigure | undefined) => (f ? stats(f.frameMs).p95 : Number.NaN);
   report.row('render: slider frame in the editor (2 workers, op → both bands on the page), brightness (bottom), Chromium (p95)', bandRow(banded('brightness')), `< ${FRAME_TARGET_MS} ms`, bandP95(banded('brightness')) < FRAME_TARGET_MS);
   report.row('render: slider frame in the editor (2 workers, op → both bands on the page), tone curve (top), Chromium (p95)', bandRow(banded('curve')), `< ${FRAME_TARGET_MS} ms`, bandP95(banded('curve')) < FRAME_TARGET_MS);
+  const unrecycled = (layer: string) => ('error' in workerFigures ? undefined : workerFigures.find((f) => f.workers === 2 && !f.recycle && f.layer === layer));
+  const recycleRatio = (layer: string) => {
+    const [on, off] = [banded(layer), unrecycled(layer)];
+    if (!on || !off) return 'failed';
+    const [a, b] = [stats(on.frameMs), stats(off.frameMs)];
+    return `p50 ${ms(a.p50)} vs ${ms(b.p50)} ms (${fmt(a.p50 / b.p50, 2)}x), p95 ${ms(a.p95)} vs ${ms(b.p95)} ms (${fmt(a.p95 / b.p95, 2)}x)`;
+  };
+  report.row('render: 2 workers, drawn frames given back vs not (same run), brightness', recycleRatio('brightness'));
+  report.row('render: 2 workers, drawn frames given back vs not (same run), tone curve', recycleRatio('curve'));
   report.row('render: banded frames identical to renderStack', 'error' in workerFigures ? 'failed' : workerFigures.every((f) => f.identical) ? 'yes' : 'NO');
   report.row('render: single-threaded incremental frame, brightness (bottom), Chromium page (p95)', row(browser, 0));
   report.row('render: single-threaded incremental frame, tone curve (top), Chromium page (p95)', row(browser, 1));
@@ -324,9 +342,9 @@ async function inChromium(scratch: string): Promise<ChromiumSide> {
     const tab = await context.newPage();
     await tab.goto(`http://127.0.0.1:${port}/`);
     await tab.waitForFunction('window.__bench !== undefined');
-    log(`  Chromium ${browser.version()}: ${OPTIONS.frames} frames through the render workers (${WORKER_COUNTS.join(', ')})…`);
+    log(`  Chromium ${browser.version()}: ${OPTIONS.frames} frames through the render workers (${WORKER_RUNS.map((run) => `${run.workers}${run.recycle ? ' recycling' : ''}`).join(', ')})…`);
     const parallel = [(await tab.evaluate('window.__bench.parallelism()')) as { speedup: number }];
-    const workers = await (tab.evaluate(`window.__bench.runWorkerBench(${JSON.stringify(OPTIONS)}, '/preview.png', ${JSON.stringify(WORKER_COUNTS)})`) as Promise<WorkerFigure[]>).catch(
+    const workers = await (tab.evaluate(`window.__bench.runWorkerBench(${JSON.stringify(OPTIONS)}, '/preview.png', ${JSON.stringify(WORKER_RUNS)})`) as Promise<WorkerFigure[]>).catch(
       (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
     );
     parallel.push((await tab.evaluate('window.__bench.parallelism()')) as { speedup: number });

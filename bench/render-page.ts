@@ -19,8 +19,16 @@ import { buildStack, checksumOf, sliderOp, syntheticPreview, type RenderBenchOpt
 
 export { runRenderBench } from './render-core.js';
 
+/** One way of running the editor's client: how many workers, and whether drawn frames go back to them. */
+export interface WorkerRun {
+  workers: number;
+  /** Frames given back once drawn (RenderClient.recycle, as EditorView does); false: the editor before recycling. */
+  recycle: boolean;
+}
+
 export interface WorkerFigure {
   workers: number;
+  recycle: boolean;
   layer: SliderLayer;
   /** ms from the operation to every band back on the page (applyOperation + postMessage + render + transfer). */
   frameMs: number[];
@@ -38,19 +46,24 @@ export interface WorkerFigure {
 }
 
 /** `previewUrl` serves the synthetic preview of the proxy's size as a lossless PNG. */
-export async function runWorkerBench(options: RenderBenchOptions, previewUrl: string, workerCounts: number[]): Promise<WorkerFigure[]> {
+export async function runWorkerBench(options: RenderBenchOptions, previewUrl: string, runs: WorkerRun[]): Promise<WorkerFigure[]> {
   const scale = Math.min(1, options.proxyEdge / Math.max(options.docWidth, options.docHeight));
   const width = Math.max(1, Math.round(options.docWidth * scale));
   const height = Math.max(1, Math.round(options.docHeight * scale));
   const preview = syntheticPreview(width, height);
   const initial = buildStack(options.docWidth, options.docHeight);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d')!;
+  // As EditorView: two canvases drawn in turn (the one on screen is not the one being drawn).
+  const contexts = [0, 1].map(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    return canvas.getContext('2d')!;
+  });
+  let turn = 0;
   const figures: WorkerFigure[] = [];
-  for (const workers of workerCounts) {
-    for (const layer of ['brightness', 'curve'] as const) {
+  // Each slider through every run in turn, so a change in the machine's load touches them alike.
+  for (const layer of ['brightness', 'curve'] as const) {
+    for (const { workers, recycle: recycling } of runs) {
       const client = new RenderClient(() => `${previewUrl}?size=preview`, workers);
       let stack = initial;
       let last: RenderOutput | null = null;
@@ -60,7 +73,19 @@ export async function runWorkerBench(options: RenderBenchOptions, previewUrl: st
         if (!output) throw new Error('a view frame was dropped with nothing newer asked for');
         return output;
       };
-      for (let i = 0; i < options.warmup; i++) last = await frame(i);
+      /** As EditorView draws a view frame: each band put on the canvas, then given back to its worker. */
+      const draw = (output: RenderOutput, giveBack: boolean) => {
+        turn = (turn + 1) % 2;
+        const context = contexts[turn]!;
+        for (const part of output.bands ?? [{ top: 0, width: output.width, height: output.height, data: output.data }]) {
+          if (part.height > 0) context.putImageData(new ImageData(part.data as Uint8ClampedArray<ArrayBuffer>, part.width, part.height), 0, part.top);
+        }
+        if (giveBack) client.recycle(output);
+      };
+      for (let i = 0; i < options.warmup; i++) {
+        last = await frame(i);
+        draw(last, recycling);
+      }
       const frameMs: number[] = [];
       const drawMs: number[] = [];
       const workerMs: number[] = [];
@@ -72,15 +97,14 @@ export async function runWorkerBench(options: RenderBenchOptions, previewUrl: st
         frameMs.push(back - started);
         workerMs.push(last.ms);
         bandMs.push((last.bands ?? []).map((band) => band.ms ?? Number.NaN));
-        for (const part of last.bands ?? [{ top: 0, width: last.width, height: last.height, data: last.data }]) {
-          if (part.height > 0) context.putImageData(new ImageData(part.data as Uint8ClampedArray<ArrayBuffer>, part.width, part.height), 0, part.top);
-        }
+        // The last frame is kept to check its bytes (it was written into a buffer given back).
+        draw(last, recycling && i < options.frames - 1);
         drawMs.push(performance.now() - back);
       }
       client.dispose();
       const image = assembled(last!);
       const reference = renderStack(stack, () => preview, { scale }).image;
-      figures.push({ workers, layer, frameMs, drawMs, workerMs, bandMs, bands: (last!.bands ?? [{ top: 0, height: last!.height }]).map((band) => `${band.top}..${band.top + band.height}`), identical: sameBytes(image, reference), checksum: checksumOf(image) });
+      figures.push({ workers, recycle: recycling, layer, frameMs, drawMs, workerMs, bandMs, bands: (last!.bands ?? [{ top: 0, height: last!.height }]).map((band) => `${band.top}..${band.top + band.height}`), identical: sameBytes(image, reference), checksum: checksumOf(image) });
     }
   }
   return figures;

@@ -8,11 +8,14 @@
  * of the rows (about half of the work: balancedBands) with its own incremental renderer, and comes back as two bands the page draws
  * one after the other. Anything else (other lanes, a blur in the stack) goes whole to the first.
  * A worker that fails leaves the other to do everything; with none left, the page renders.
+ *
+ * A frame's buffers, once drawn, go back to the worker that made them (`recycle`), which writes a
+ * later frame of the same size into them instead of into fresh memory.
  */
 import type { AssetSize } from '../../shared/contract/bridge.js';
 import type { LayerStack } from '../../shared/document/model.js';
 import { balancedBands, canRenderInBands } from '../../shared/document/render.js';
-import { runRenderJob, type FrameBand, type RenderJob, type RenderOutput } from './renderCore.js';
+import { recycle as recycleOnPage, runRenderJob, type FrameBand, type RenderJob, type RenderOutput } from './renderCore.js';
 import type { WorkerRequest, WorkerResponse } from './render.worker.js';
 
 export type RenderLane = 'full' | 'view' | 'before' | 'thumb';
@@ -53,6 +56,8 @@ export class RenderClient {
   private nextId = 1;
   private readonly waiting = new Map<RenderLane, Pending[]>(LANE_ORDER.map((lane) => [lane, []]));
   private disposed = false;
+  /** Who made each buffer handed out and not yet given back: a worker, or the page. */
+  private readonly origins = new WeakMap<ArrayBufferLike, Worker | 'page'>();
 
   /** `workerCount` defaults to 2 with two cores or more, else 1. */
   constructor(
@@ -99,6 +104,21 @@ export class RenderClient {
     });
   }
 
+  /**
+   * Gives a drawn frame's buffers (its data and bands) back to whoever rendered them, transferred:
+   * `output` must not be read afterwards. Buffers it did not hand out, or from a worker since
+   * dropped, are left alone.
+   */
+  recycle(output: RenderOutput): void {
+    for (const data of [output.data, ...(output.bands ?? []).map((band) => band.data)]) {
+      if (data.byteLength === 0) continue;
+      const origin = this.origins.get(data.buffer);
+      this.origins.delete(data.buffer);
+      if (origin === 'page') recycleOnPage(data);
+      else if (origin && this.workers.includes(origin) && !this.disposed) origin.postMessage({ recycle: data } satisfies WorkerRequest, { transfer: [data.buffer as ArrayBuffer] });
+    }
+  }
+
   /** Drops waiting thumbnail requests (the history scrolled away or the project changed). */
   clearLane(lane: RenderLane): void {
     for (const dropped of this.waiting.get(lane)!.splice(0)) dropped.resolve(null);
@@ -137,6 +157,7 @@ export class RenderClient {
     const current = this.busy;
     // An answer to a request already given up (a worker failed meanwhile) is dropped.
     if (!current || current.id !== response.id || !current.sentTo.includes(worker)) return;
+    if (response.ok) this.madeBy(response, worker);
     current.answers.push(response);
     if (current.answers.length < current.sentTo.length) return;
     this.busy = null;
@@ -150,12 +171,18 @@ export class RenderClient {
     // Let the page paint between renders when there is no worker.
     await new Promise((resolve) => setTimeout(resolve, 0));
     try {
-      pending.resolve(await runRenderJob(pending.job));
+      const output = await runRenderJob(pending.job);
+      this.madeBy(output, 'page');
+      pending.resolve(output);
     } catch (error) {
       pending.reject(error instanceof Error ? error : new Error(String(error)));
     }
     this.onPage = false;
     this.pump();
+  }
+
+  private madeBy(output: RenderOutput, origin: Worker | 'page'): void {
+    for (const data of [output.data, ...(output.bands ?? []).map((band) => band.data)]) if (data.byteLength > 0) this.origins.set(data.buffer, origin);
   }
 
   /**

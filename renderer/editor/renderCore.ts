@@ -4,11 +4,12 @@
  * process exports with. The view's frames go through one incremental renderer (the same code,
  * keeping the canvas after each layer between frames), so a slider drag re-renders from its own
  * layer up. With two render workers a view frame comes in two row bands (`RenderJob.band`), each
- * worker keeping its own incremental renderer for its band. Runs in the render workers, or on the
+ * worker keeping its own incremental renderer for its band. A frame the page has drawn comes back
+ * (`recycle`) and the next one of its size is written into it. Runs in the render workers, or on the
  * page when workers are unavailable.
  */
 import type { LayerStack } from '../../shared/document/model.js';
-import { createIncrementalRenderer, renderStack, type RowBand } from '../../shared/document/render.js';
+import { createIncrementalRenderer, documentSize, renderStack, type RowBand } from '../../shared/document/render.js';
 import type { RgbaImage } from '../../shared/imaging/index.js';
 
 export interface RenderJob {
@@ -80,6 +81,27 @@ const originals = new SourceCache(2);
 const view = createIncrementalRenderer();
 
 /**
+ * Frames handed out and given back once drawn (`recycle`): the next frame of the same size is
+ * written into one of them instead of into fresh memory, whose first write costs about as much as
+ * a LUT pass in Chromium. A few only: one per band and lane in flight.
+ */
+const spares: Uint8ClampedArray[] = [];
+const MAX_SPARES = 4;
+
+/** Gives back a frame's buffer (drawn, and no longer read) for a later frame to be written into. */
+export function recycle(data: Uint8ClampedArray): void {
+  if (data.byteLength === 0) return;
+  spares.push(data);
+  if (spares.length > MAX_SPARES) spares.shift();
+}
+
+/** A spare of exactly `length` bytes, taken out of the pool. */
+function spareOf(length: number): Uint8ClampedArray | undefined {
+  const i = spares.findIndex((spare) => spare.length === length);
+  return i < 0 ? undefined : spares.splice(i, 1)[0];
+}
+
+/**
  * Fetches and decodes an image to straight (not premultiplied) RGBA, without colour management:
  * the main process decodes with sharp the same way, so an opaque PNG decodes to identical bytes.
  */
@@ -111,8 +133,12 @@ export async function runRenderJob(job: RenderJob): Promise<RenderOutput> {
     }),
   );
   const lookup = (sha: string) => sources.get(sha);
-  const options = { scale: job.scale, layerLimit: job.layerLimit, band: job.band };
+  const size = documentSize(job.stack, job.scale);
+  // The size the frame (or band) has when nothing crops it; otherwise the renderer allocates.
+  const into = spareOf(size.width * (job.band ? job.band.y1 - job.band.y0 : size.height) * 4);
+  const options = { scale: job.scale, layerLimit: job.layerLimit, band: job.band, into };
   const { image, broken, band } = job.incremental ? view.render(job.stack, lookup, options) : renderStack(job.stack, lookup, options);
+  if (into && image.data !== into) recycle(into);
   // Neither hands back a source's buffer nor one it keeps, so the worker may transfer this one.
   if (band) {
     const ms = performance.now() - started;

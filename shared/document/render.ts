@@ -57,6 +57,12 @@ export interface RenderOptions {
    * final (flipped, cropped) frame, placed by `RenderResult.band`.
    */
   band?: RowBand | undefined;
+  /**
+   * A buffer the result may be written into instead of a new one (a frame handed out earlier and
+   * given back once drawn): used only when its length is the result's and it is neither a source's
+   * nor one the renderer keeps; the result says whether it was (`image.data === into`).
+   */
+  into?: Uint8ClampedArray | undefined;
 }
 
 /** Rows y0 (included) to y1 (excluded) of the untransformed canvas at render size. */
@@ -291,12 +297,15 @@ function settled(image: RgbaImage): LazyCanvas {
   return { base: image, luts: null, patches: [] };
 }
 
-/** The canvas as pixels; `base` itself when nothing is pending (callers must not hand that on). */
-function materialize(canvas: LazyCanvas): RgbaImage {
+/**
+ * The canvas as pixels; `base` itself when nothing is pending (callers must not hand that on).
+ * Every byte of the result is written, so `into` (of the base's length) may hold anything.
+ */
+function materialize(canvas: LazyCanvas, into?: Uint8ClampedArray): RgbaImage {
   const { base, luts, patches } = canvas;
   if (!luts && patches.length === 0) return base;
   const { width, height } = base;
-  const out: RgbaImage = { width, height, data: new Uint8ClampedArray(base.data.length) };
+  const out: RgbaImage = { width, height, data: into && into.length === base.data.length ? into : new Uint8ClampedArray(base.data.length) };
   // The base's pixels where no patch goes (patches overwrite it: no need to compute it there).
   const spans: [number, number][] = [];
   for (let y = 0; y < height; y++) {
@@ -329,10 +338,11 @@ function patchPixels(patch: Patch): RgbaImage {
   return patch.luts ? applyLut(patch.image, patch.luts[0], patch.luts[1], patch.luts[2]) : patch.image;
 }
 
-/** The pixels of `rect` only, as a new image. */
-function materializeRegion(canvas: LazyCanvas, rect: PixelRect): RgbaImage {
+/** The pixels of `rect` only, as a new image or written over `into` (every byte of it). */
+function materializeRegion(canvas: LazyCanvas, rect: PixelRect, into?: Uint8ClampedArray): RgbaImage {
   const { base, luts } = canvas;
-  const out: RgbaImage = { width: rect.width, height: rect.height, data: new Uint8ClampedArray(rect.width * rect.height * 4) };
+  const length = rect.width * rect.height * 4;
+  const out: RgbaImage = { width: rect.width, height: rect.height, data: into && into.length === length ? into : new Uint8ClampedArray(length) };
   for (let row = 0; row < rect.height; row++) {
     const start = (rect.y + row) * base.width + rect.x;
     if (luts) lutSpan(base.data, start, out.data, row * rect.width, rect.width, luts[0], luts[1], luts[2]);
@@ -369,6 +379,8 @@ interface LayerContext {
   scale: number;
   mask(layer: Layer, mask: LayerMask): MaskRaster;
   opaque(image: RgbaImage): boolean;
+  /** `length` bytes the renderer reuses from frame to frame for pixels read once and dropped. */
+  scratch(length: number): Uint8ClampedArray;
 }
 
 /** The canvas after one more layer; `source` is an image layer's pixels (undefined: missing). */
@@ -389,8 +401,10 @@ function renderLayer(state: CanvasState, layer: Layer, source: RgbaImage | undef
     const options = { opacity: layer.opacity, blendMode: layer.blendMode, scale };
     const box = raster?.bounds;
     if (raster && box && isPointwise(layer.adjustment) && box.width * box.height < width * height) {
-      const below = materializeRegion(state.canvas, box);
-      const part = applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: cropMask(raster.mask, box), maskBounds: { x: 0, y: 0, width: box.width, height: box.height } });
+      const below = materializeRegion(state.canvas, box, context.scratch(box.width * box.height * 4));
+      let part = applyAdjustmentLayer(below, layer.adjustment, { ...options, mask: cropMask(raster.mask, box), maskBounds: { x: 0, y: 0, width: box.width, height: box.height } });
+      // The scratch is written over next time: what is kept must be a buffer of its own.
+      if (part.data.buffer === below.data.buffer) part = cloneImage(part);
       return { ...state, canvas: { ...state.canvas, patches: [...state.canvas.patches, { x: box.x, y: box.y, image: part, luts: null }] } };
     }
     const below = materialize(state.canvas);
@@ -448,11 +462,14 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
   /** Rasterized masks by layer id, with the mask value they were made from. */
   let masks = new Map<string, { mask: LayerMask; raster: MaskRaster }>();
   const opacity = new WeakMap<Uint8ClampedArray, boolean>();
+  /** Scratch memory, never kept in a canvas nor handed out (see LayerContext.scratch). */
+  let scratch = new Uint8ClampedArray(0);
 
   return {
     clear() {
       previous = null;
       masks = new Map();
+      scratch = new Uint8ClampedArray(0);
     },
     render(stack, sources, renderOptions) {
       const { scale, band } = renderOptions;
@@ -502,6 +519,11 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
           usedMasks.set(layer.id, { mask, raster });
           return raster;
         },
+        scratch(length) {
+          // Grown, never shrunk; a view from the start (word-aligned, as the kernels want).
+          if (scratch.length < length) scratch = new Uint8ClampedArray(length);
+          return scratch.subarray(0, length);
+        },
         opaque(image) {
           let known = opacity.get(image.data);
           if (known === undefined) {
@@ -516,15 +538,23 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
         states.push(state);
       }
 
-      const canvas = materialize(state.canvas);
+      const sourceBuffers = new Set(drawn.filter((d): d is RgbaImage => !!d).map((d) => d.data.buffer));
+      // A given-back buffer is written only where the result is the canvas itself (no flip or
+      // crop after it), and never one that a source or a kept canvas uses.
+      const into = renderOptions.into && renderOptions.into.length === width * height * 4 && untransformed(stack, !!band) && !holds(states, sourceBuffers, renderOptions.into.buffer) ? renderOptions.into : undefined;
+      const canvas = materialize(state.canvas, into);
       let placement: BandPlacement | undefined;
       let image: RgbaImage;
       if (band) ({ image, placement } = transformBand(canvas, stack, scale, y0, fullHeight));
       else image = applyTransform(canvas, stack, scale);
       // What is kept (or a source's own pixels, which a band may view) is never handed out: the
       // caller may transfer it.
-      const sourceBuffers = new Set(drawn.filter((d): d is RgbaImage => !!d).map((d) => d.data.buffer));
-      if (image.data.buffer === state.canvas.base.data.buffer && (keep || sourceBuffers.has(image.data.buffer))) image = cloneImage(image);
+      if (image.data.buffer === state.canvas.base.data.buffer && (keep || sourceBuffers.has(image.data.buffer))) {
+        if (into) {
+          into.set(image.data);
+          image = { width: image.width, height: image.height, data: into };
+        } else image = cloneImage(image);
+      }
 
       if (keep) {
         for (const [id, entry] of masks) if (!usedMasks.has(id) && layers.some((layer) => layer.id === id)) usedMasks.set(id, entry);
@@ -534,6 +564,23 @@ export function createIncrementalRenderer(options: IncrementalRendererOptions = 
       return placement ? { image, broken: [...state.broken], band: placement } : { image, broken: [...state.broken] };
     },
   };
+}
+
+/** Whether the frame (or a band of it) is the canvas as it is: no flip, turn, straighten or crop. */
+function untransformed(stack: LayerStack, band: boolean): boolean {
+  const t = stack.transform;
+  return !t.flipHorizontal && !t.flipVertical && !t.crop && (band || (t.quarterTurns % 4 === 0 && t.straighten === 0));
+}
+
+/** Whether `buffer` is a source's or one a canvas state holds (its base or a patch). */
+function holds(states: readonly (CanvasState | null)[], sources: Set<ArrayBufferLike>, buffer: ArrayBufferLike): boolean {
+  if (sources.has(buffer)) return true;
+  for (const state of states) {
+    if (!state) continue;
+    if (state.canvas.base.data.buffer === buffer) return true;
+    for (const patch of state.canvas.patches) if (patch.image.data.buffer === buffer) return true;
+  }
+  return false;
 }
 
 /**

@@ -4,7 +4,7 @@ import { createIncrementalRenderer, renderStack, type IncrementalRenderer } from
 import type { RgbaImage } from '../../../shared/imaging/index.js';
 import { RenderClient } from '../../../renderer/editor/renderClient.js';
 import type { RenderOutput } from '../../../renderer/editor/renderCore.js';
-import type { WorkerRequest, WorkerResponse } from '../../../renderer/editor/render.worker.js';
+import type { JobRequest, WorkerRequest, WorkerResponse } from '../../../renderer/editor/render.worker.js';
 import { noise } from '../../shared/imaging/helpers.js';
 
 /*
@@ -27,14 +27,22 @@ class FakeWorker {
   onerror: ((event: ErrorEvent) => void) | null = null;
   readonly index = FakeWorker.all.length;
   readonly view: IncrementalRenderer = createIncrementalRenderer();
-  readonly jobs: WorkerRequest[] = [];
+  readonly jobs: JobRequest[] = [];
+  /** Buffers given back (as render.worker.ts keeps them for renderCore), and frames written into one. */
+  readonly spares: Uint8ClampedArray[] = [];
+  reused = 0;
   terminated = false;
 
   constructor() {
     FakeWorker.all.push(this);
   }
 
-  postMessage(message: WorkerRequest): void {
+  postMessage(message: WorkerRequest, options?: StructuredSerializeOptions): void {
+    if ('recycle' in message) {
+      // Moved as postMessage moves it: the page's view is detached.
+      this.spares.push(structuredClone(message.recycle, options));
+      return;
+    }
     this.jobs.push(structuredClone(message));
     setTimeout(() => {
       if (this.terminated) return;
@@ -44,12 +52,16 @@ class FakeWorker {
       }
       const { id, job } = message;
       const lookup = (sha: string) => (sha === PHOTO ? photo : undefined);
-      const options = { scale: job.scale, layerLimit: job.layerLimit, band: job.band };
+      const into = this.spares.shift();
+      const options = { scale: job.scale, layerLimit: job.layerLimit, band: job.band, into };
       const { image, broken, band } = job.incremental ? this.view.render(structuredClone(job.stack), lookup, options) : renderStack(job.stack, lookup, options);
+      if (into && image.data === into) this.reused++;
       const response: WorkerResponse = band
         ? { id, ok: true, width: band.frameWidth, height: band.frameHeight, data: new Uint8ClampedArray(0), bands: [{ top: band.top, width: image.width, height: image.height, data: image.data }], broken, ms: 1 }
         : { id, ok: true, width: image.width, height: image.height, data: image.data, broken, ms: 1 };
-      this.onmessage?.({ data: response } as MessageEvent<WorkerResponse>);
+      // Moved to the page as render.worker.ts transfers it.
+      const transfer = [image.data.buffer as ArrayBuffer].filter((buffer) => buffer.byteLength > 0);
+      this.onmessage?.({ data: structuredClone(response, { transfer }) } as MessageEvent<WorkerResponse>);
     }, 0);
   }
 
@@ -118,6 +130,31 @@ describe('RenderClient with two render workers', () => {
     const cropped = (await client.render({ stack, size: 'preview', scale: 1 }, 'view'))!;
     expect(cropped.bands).toHaveLength(2);
     expectSame(frameOf(cropped), renderStack(stack, lookup, { scale: 1 }).image);
+    client.dispose();
+  });
+
+  it('a drawn frame given back is written over by the worker that made it, with renderStack’s bytes every frame', async () => {
+    const client = new RenderClient((sha) => `http://host/${sha}`, 2);
+    let stack = stackOf();
+    for (const amount of [10, 30, -20, 45, 5]) {
+      stack = applyOperation(stack, { type: 'setAdjustment', layerId: 'bright', adjustment: { kind: 'brightness', amount } });
+      const output = (await client.render({ stack, size: 'preview', scale: 1 }, 'view'))!;
+      expectSame(frameOf(output), renderStack(stack, lookup, { scale: 1 }).image);
+      client.recycle(output);
+      // Moved back, not copied: the page can no longer read it.
+      expect(output.bands!.every((band) => band.data.byteLength === 0)).toBe(true);
+    }
+    const [first, second] = FakeWorker.all;
+    expect([first!.reused, second!.reused]).toEqual([4, 4]);
+    // Frames given back from the other lane and sizes that no longer fit still render right.
+    stack = applyOperation(stack, { type: 'setTransform', transform: { crop: { x: 5, y: 20, width: 70, height: 30 } } });
+    const cropped = (await client.render({ stack, size: 'preview', scale: 1 }, 'view'))!;
+    expectSame(frameOf(cropped), renderStack(stack, lookup, { scale: 1 }).image);
+    const before = (await client.render({ stack, size: 'preview', scale: 1, layerLimit: 1 }, 'before'))!;
+    expectSame(frameOf(before), renderStack(stack, lookup, { scale: 1, layerLimit: 1 }).image);
+    client.recycle(before);
+    const again = (await client.render({ stack, size: 'preview', scale: 1, layerLimit: 1 }, 'before'))!;
+    expectSame(frameOf(again), renderStack(stack, lookup, { scale: 1, layerLimit: 1 }).image);
     client.dispose();
   });
 

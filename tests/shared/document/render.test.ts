@@ -404,6 +404,61 @@ describe('rendering in row bands', () => {
       { numRuns: 60 },
     ));
 
+  it('frames written into buffers given back (still holding old pixels) give renderStack bytes, banded and whole', () => {
+    let writtenInto = 0;
+    fc.assert(
+      fc.property(
+        fc.array(arbBandOperation, { minLength: 1, maxLength: 16 }),
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(1, 0.5),
+        fc.boolean(),
+        (ops, cuts, scale, overlayOpaque) => {
+          const sources = makeSources(overlayOpaque);
+          let stack = baseStack({ x: 10, y: 6 });
+          const bands = bandsAt(Math.max(1, Math.round(DOC_H * scale)), cuts);
+          // Each band's renderer, and one for whole frames (the last), as the workers keep them.
+          const renderers = [...bands, null].map(() => createIncrementalRenderer());
+          const given: (Uint8ClampedArray | undefined)[] = renderers.map(() => undefined);
+          for (const op of ops) {
+            stack = tryApply(stack, op);
+            const want = renderStack(stack, sources, { scale }).image;
+            const results = renderers.map((renderer, i) => renderer.render(structuredClone(stack), sources, { scale, band: bands[i], into: given[i] }));
+            results.forEach((result, i) => {
+              if (given[i] && result.image.data === given[i]) writtenInto++;
+            });
+            expect(firstDifference(assemble(results.slice(0, -1)), want)).toBeNull();
+            expect(firstDifference(results.at(-1)!.image, want)).toBeNull();
+            // The page draws them, then gives them back: whatever they hold is the renderer's to overwrite.
+            results.forEach((result, i) => (given[i] = result.image.data.fill(7)));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Not a vacuous pass: buffers given back were written into.
+    expect(writtenInto).toBeGreaterThan(100);
+  });
+
+  it('a source’s buffer or one of the wrong size offered to write into is left alone', () => {
+    const photo = noise(DOC_W, DOC_H, 5, true);
+    const before = new Uint8ClampedArray(photo.data);
+    const lookup = (sha: string) => (sha === PHOTO ? photo : undefined);
+    const lone: LayerStack = { ...baseStack({ x: 0, y: 0 }), layers: baseStack({ x: 0, y: 0 }).layers.slice(0, 1) };
+    const brighter = applyOperation(lone, { type: 'addAdjustmentLayer', layerId: 'b', name: 'b', adjustment: { kind: 'brightness', amount: 30 } });
+    for (const stack of [lone, brighter]) {
+      for (const renderer of [createIncrementalRenderer(), createIncrementalRenderer({ maxBytes: 0 })]) {
+        const got = renderer.render(stack, lookup, { scale: 1, into: photo.data });
+        expect(got.image.data.buffer).not.toBe(photo.data.buffer);
+        expect(firstDifference(got.image, renderStack(stack, lookup, { scale: 1 }).image)).toBeNull();
+        expect(photo.data).toEqual(before);
+      }
+    }
+    const small = new Uint8ClampedArray(16);
+    const got = createIncrementalRenderer().render(brighter, lookup, { scale: 0.5, into: small });
+    expect(got.image.data).not.toBe(small);
+    expect(firstDifference(got.image, renderStack(brighter, lookup, { scale: 0.5 }).image)).toBeNull();
+  });
+
   it('a band of a lone opaque photo is a copy, never a view of the source', () => {
     const photo = noise(DOC_W, DOC_H, 5, true);
     const before = new Uint8ClampedArray(photo.data);
