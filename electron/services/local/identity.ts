@@ -6,7 +6,7 @@
  * the step is committed, never delaying it, and are stored in `identity_checks`.
  */
 import type { CharacterConsistency, IdentityCheck, IdentityVerdict, StepIdentity } from '../../../shared/contract/document.js';
-import { stackAt } from '../../../shared/document/history.js';
+import { pathTo, stackAt } from '../../../shared/document/history.js';
 import { applyOperation, type LayerStack, type Step } from '../../../shared/document/model.js';
 import type { Characters } from '../characters.js';
 import type { Db } from '../library/database.js';
@@ -135,8 +135,8 @@ export class IdentityChecks {
   }
 
   /**
-   * Compares the composite before the step with the composite after it, for the step's image and
-   * each of its variants, and scores the characters its prompt names. Stored; null if the step
+   * Compares the original (the composite after the project's first step) with the composite after
+   * the step, for the step's image and each of its variants, and scores the characters its prompt names. Stored; null if the step
    * made no new pixels or no longer exists (its transaction rolled back, the project was deleted).
    */
   async check(projectId: number, stepId: string): Promise<StepIdentity | null> {
@@ -147,12 +147,16 @@ export class IdentityChecks {
     if (!step || step.op.type !== 'aiEdit') return null;
     const op = step.op;
     const tree = { steps: new Map(steps.map((s) => [s.id, s])) };
+    // "The original": the photo as the project opened it (its first step), so every later step
+    // says whether the picture still shows the same people, not only whether this step changed them.
     const before = stackAt(tree, project.width, project.height, step.parentId);
+    const root = pathTo(tree, step.parentId)[0];
+    const opened = root ? stackAt(tree, project.width, project.height, root.id) : before;
     const variants = [...new Set([op.sha256, ...op.generated.variants])];
     const characters = this.deps.characters.mentionedIn(op.generated.prompt);
     const referenceSources = characters.map((c) => c.photoIds.flatMap((id) => this.photoFile(id)));
     const sources: FaceSource[] = [
-      { render: this.renderInput(before) },
+      { render: this.renderInput(opened) },
       ...variants.map((sha256): FaceSource => ({ render: this.renderInput(applyOperation(before, { ...op, sha256 })) })),
       ...referenceSources.flat().map((file): FaceSource => ({ file })),
     ];

@@ -137,6 +137,27 @@ describe('identity checks on history steps', () => {
     console.log(`identity: cloud variants same ${step.identity!.distance}, swapped face ${other.distance}`);
   });
 
+  it('each step is compared with the original photo, not the step before: a swapped face stays flagged, her return is the same person', async () => {
+    const { project } = services.projects.create(photos.astronaut!);
+    fake.use(answerWith(answers.swapped!));
+    const swap = await settle(services.edits.submit(EditJobRequest.parse({ projectId: project.id, prompt: 'someone else' })).jobId);
+    expect(swap.state).toBe('succeeded');
+    // The next edit keeps the stranger's face (same as the step before it), then one brings her back.
+    fake.use(answerWith(answers.swapped!, answers.her!));
+    const next = await settle(services.edits.submit(EditJobRequest.parse({ projectId: project.id, prompt: 'a little brighter', variants: 2 })).jobId);
+    expect(next.state).toBe('succeeded');
+    await services.identity.idle();
+    const steps = services.projects.state(project.id).steps;
+    expect(steps.find((s) => s.id === swap.stepId)!.identity).toMatchObject({ verdict: 'changed' });
+    const step = steps.find((s) => s.id === next.stepId)!;
+    if (step.op.type !== 'aiEdit') throw new Error('expected an AI edit');
+    const [stranger, her] = step.op.generated.variants.map((sha) => step.identity!.variants.find((v) => v.sha256 === sha)!);
+    expect(stranger!.verdict).toBe('changed');
+    expect(stranger!.distance!).toBeGreaterThanOrEqual(0.6);
+    expect(her!.verdict).toBe('same');
+    expect(her!.distance!).toBeLessThan(0.6);
+  });
+
   it('@Name scores the result against the character’s reference photos: consistent or not', async () => {
     services.characters.create('Eileen', [photos.herAgain!]);
     const { project } = services.projects.create(photos.table!);
