@@ -298,23 +298,26 @@ function saturateNormal(words: Uint32Array, md: Uint8ClampedArray, into: Uint32A
       const b = (v >>> 16) & 255;
       // applySaturation's expressions (its factor-1 case, a copy, goes through lutNormal).
       const l = LUMA_R * r + LUMA_G * g + LUMA_B * b;
-      const sr = toByte(l + (r - l) * factor);
-      const sg = toByte(l + (g - l) * factor);
-      const sb = toByte(l + (b - l) * factor);
-      if (as === 1) {
-        into[i] = (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
-        continue;
-      }
-      const br = UNIT[r] as number;
-      const bg = UNIT[g] as number;
-      const bb = UNIT[b] as number;
-      into[i] =
-        (v & 0xff000000) |
-        (toByte((bb + ((UNIT[sb] as number) - bb) * as) * 255) << 16) |
-        (toByte((bg + ((UNIT[sg] as number) - bg) * as) * 255) << 8) |
-        toByte((br + ((UNIT[sr] as number) - br) * as) * 255);
+      into[i] = mixWord(v, r, g, b, toByte(l + (r - l) * factor), toByte(l + (g - l) * factor), toByte(l + (b - l) * factor), as);
     }
   }
+}
+
+/**
+ * adjustNormal's blend of one pixel: the pixel below `v` (bytes r, g, b) and its adjusted bytes
+ * (sr, sg, sb) at strength αs > 0, alpha kept.
+ */
+function mixWord(v: number, r: number, g: number, b: number, sr: number, sg: number, sb: number, as: number): number {
+  if (as === 1) return (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
+  const br = UNIT[r] as number;
+  const bg = UNIT[g] as number;
+  const bb = UNIT[b] as number;
+  return (
+    (v & 0xff000000) |
+    (toByte((bb + ((UNIT[sb] as number) - bb) * as) * 255) << 16) |
+    (toByte((bg + ((UNIT[sg] as number) - bg) * as) * 255) << 8) |
+    toByte((br + ((UNIT[sr] as number) - br) * as) * 255)
+  );
 }
 
 function lutNormal(words: Uint32Array, md: Uint8ClampedArray, into: Uint32Array, width: number, region: PixelRect, lr: Uint8ClampedArray, lg: Uint8ClampedArray, lb: Uint8ClampedArray): void {
@@ -328,21 +331,7 @@ function lutNormal(words: Uint32Array, md: Uint8ClampedArray, into: Uint32Array,
       const r = v & 255;
       const g = (v >>> 8) & 255;
       const b = (v >>> 16) & 255;
-      const sr = lr[r] as number;
-      const sg = lg[g] as number;
-      const sb = lb[b] as number;
-      if (as === 1) {
-        into[i] = (v & 0xff000000) | (sb << 16) | (sg << 8) | sr;
-        continue;
-      }
-      const br = UNIT[r] as number;
-      const bg = UNIT[g] as number;
-      const bb = UNIT[b] as number;
-      into[i] =
-        (v & 0xff000000) |
-        (toByte((bb + ((UNIT[sb] as number) - bb) * as) * 255) << 16) |
-        (toByte((bg + ((UNIT[sg] as number) - bg) * as) * 255) << 8) |
-        toByte((br + ((UNIT[sr] as number) - br) * as) * 255);
+      into[i] = mixWord(v, r, g, b, lr[r] as number, lg[g] as number, lb[b] as number, as);
     }
   }
 }
