@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, startFakeGemini, type FakeGemini, type FakeRequest } from '../fakes/gemini-server.js';
+import { faceSwappedAstronaut } from '../support/fixtures.js';
 import {
   fixturesDir,
   importFixtures,
@@ -30,9 +31,6 @@ import {
 } from './harness.js';
 
 const TEST_KEY = 'AIzaSyE2E-promptroom-identity-key-2d81';
-/** Where the faces are in astronaut.png (hers) and camera.png (his); see tests/electron/local/identity.test.ts. */
-const HER_FACE = { left: 160, top: 70, width: 124, height: 140 };
-const HIS_FACE = { left: 182, top: 112, width: 84, height: 100 };
 const CLOUD_PROMPT = 'make her look like someone else';
 const TWO_PROMPT = 'a little brighter';
 
@@ -158,8 +156,7 @@ describe('the identity check in the browser host', () => {
     const missing = missingPrerequisite();
     if (missing) throw new Error(missing);
     // Her photo with his face scaled over hers: the picture barely changes, the person does.
-    const his = await sharp(path.join(fixturesDir, 'camera.png')).extract(HIS_FACE).resize(HER_FACE.width, HER_FACE.height).toColourspace('srgb').png().toBuffer();
-    swapped = await sharp(path.join(fixturesDir, 'astronaut.png')).composite([{ input: his, left: HER_FACE.left, top: HER_FACE.top }]).png().toBuffer();
+    swapped = await faceSwappedAstronaut();
     fake = await startFakeGemini({ apiKey: TEST_KEY });
     libraryDir = await makeLibraryDir();
     host = await startHost(libraryDir, { PROMPTROOM_LOCALE: 'en-US', GEMINI_API_KEY: TEST_KEY, GEMINI_BASE_URL: fake.baseUrl });

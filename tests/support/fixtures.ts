@@ -73,3 +73,14 @@ export async function bombPng(): Promise<Buffer> {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** astronaut.png (512×512): her face, as the face detector boxes it (checked in identity.test.ts). */
+export const HER_FACE = { left: 160, top: 70, width: 124, height: 140 };
+/** camera.png (512×512, greyscale): the cameraman's face. */
+export const HIS_FACE = { left: 182, top: 112, width: 84, height: 100 };
+
+/** astronaut.png with camera.png's face scaled over hers: the picture barely changes, the person does. */
+export async function faceSwappedAstronaut(): Promise<Buffer> {
+  const his = await sharp(fixture('camera.png')).extract(HIS_FACE).resize(HER_FACE.width, HER_FACE.height).toColourspace('srgb').png().toBuffer();
+  return sharp(fixture('astronaut.png')).composite([{ input: his, left: HER_FACE.left, top: HER_FACE.top }]).png().toBuffer();
+}

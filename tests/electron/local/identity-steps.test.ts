@@ -9,12 +9,8 @@ import { ProjectState } from '../../../shared/contract/document.js';
 import { openServices, type Services } from '../../../electron/services/index.js';
 import { LocalEngine } from '../../../electron/services/local/engine.js';
 import { sendJson, startFakeGemini, type FakeGemini, type FakeRequest } from '../../fakes/gemini-server.js';
-import { fixture, tempDir } from '../../support/fixtures.js';
+import { faceSwappedAstronaut, fixture, tempDir } from '../../support/fixtures.js';
 import { ensureWorkerBuilt } from './quality.js';
-
-/** astronaut.png: her face; camera.png: his (see identity.test.ts). */
-const HER_FACE = { left: 160, top: 70, width: 124, height: 140 };
-const HIS_FACE = { left: 182, top: 112, width: 84, height: 100 };
 
 describe('identity checks on history steps', () => {
   const tmp = tempDir();
@@ -73,8 +69,7 @@ describe('identity checks on history steps', () => {
     // A second photo of her (a reference for a character): mirrored, darker, smaller.
     photos.herAgain = await importFile('astronaut-reference.png', await sharp(fixture('astronaut.png')).flop().modulate({ brightness: 0.85 }).resize(400).png().toBuffer());
     answers.her = await sharp(fixture('astronaut.png')).modulate({ brightness: 1.15, saturation: 1.3 }).png().toBuffer();
-    const his = await sharp(fixture('camera.png')).extract(HIS_FACE).resize(HER_FACE.width, HER_FACE.height).toColourspace('srgb').png().toBuffer();
-    answers.swapped = await sharp(fixture('astronaut.png')).composite([{ input: his, left: HER_FACE.left, top: HER_FACE.top }]).png().toBuffer();
+    answers.swapped = await faceSwappedAstronaut();
   });
   afterEach(() => fake.reset());
   afterAll(async () => {

@@ -5,12 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareFaces, compareImages, SAME_PERSON } from '../../../electron/services/local/identity.js';
 import { inlineRunner } from '../../../electron/services/local/pool.js';
 import { runTask } from '../../../electron/services/local/tasks.js';
-import { fixture, tempDir } from '../../support/fixtures.js';
-
-/** astronaut.png (512×512): her face, as the detector boxes it (checked below). */
-const HER_FACE = { left: 160, top: 70, width: 124, height: 140 };
-/** camera.png (512×512, greyscale): the cameraman's face. */
-const HIS_FACE = { left: 182, top: 112, width: 84, height: 100 };
+import { HER_FACE, faceSwappedAstronaut, fixture, tempDir } from '../../support/fixtures.js';
 
 describe('the identity check (faces before and after an edit)', () => {
   const tmp = tempDir();
@@ -30,8 +25,7 @@ describe('the identity check (faces before and after an edit)', () => {
       await sharp(fixture('astronaut.png')).modulate({ brightness: 1.25 }).extract({ left: 40, top: 0, width: 400, height: 430 }).jpeg({ quality: 55 }).toBuffer(),
     );
     // Another person in her place: the cameraman's face pasted over hers.
-    const his = await sharp(fixture('camera.png')).extract(HIS_FACE).resize(HER_FACE.width, HER_FACE.height).toColourspace('srgb').png().toBuffer();
-    await write('astronaut-swapped.png', await sharp(fixture('astronaut.png')).composite([{ input: his, left: HER_FACE.left, top: HER_FACE.top }]).png().toBuffer());
+    await write('astronaut-swapped.png', await faceSwappedAstronaut());
     await write('one-pixel.png', await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: 200, g: 150, b: 120 } } }).png().toBuffer());
     await write('astronaut-grey.png', await sharp(fixture('astronaut.png')).greyscale().png().toBuffer());
     await write('astronaut-alpha.png', await sharp(fixture('astronaut.png')).ensureAlpha(0.6).png().toBuffer());
