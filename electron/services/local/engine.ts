@@ -19,7 +19,7 @@ import type { Projects } from '../projects.js';
 import type { StoredImages } from '../stored-images.js';
 import { inlineRunner, WorkerPool, type TaskRunner } from './pool.js';
 import { subjectModelDir } from './subject.js';
-import { LOCAL_MODEL, type MeasureKind, type RenderInput } from './tasks.js';
+import { LOCAL_MODEL, renderInputOf, type MeasureKind, type RenderInput } from './tasks.js';
 
 export interface LocalEngineDeps {
   projects: Projects;
@@ -294,15 +294,8 @@ export class LocalEngine {
     return this.deps.projects.commit(projectId, head, op).step;
   }
 
-  /** The stack and the files of its images, for the worker (which has no database). */
   private renderInput(stack: LayerStack): RenderInput {
-    const files: Record<string, string> = {};
-    for (const layer of stack.layers) {
-      if (layer.kind !== 'image' || files[layer.sha256]) continue;
-      const file = this.deps.locateImage(layer.sha256);
-      if (file) files[layer.sha256] = file;
-    }
-    return { stack, files };
+    return renderInputOf(stack, this.deps.locateImage);
   }
 }
 

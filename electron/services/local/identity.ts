@@ -13,7 +13,7 @@ import type { Db } from '../library/database.js';
 import type { Projects } from '../projects.js';
 import type { FoundFace } from './faces.js';
 import { inlineRunner, WorkerPool, type TaskRunner } from './pool.js';
-import type { FaceSource, RenderInput } from './tasks.js';
+import { renderInputOf, type FaceSource, type RenderInput } from './tasks.js';
 
 /** Below this distance two face descriptors are the same person (face-api's own threshold). */
 export const SAME_PERSON = 0.6;
@@ -221,13 +221,7 @@ export class IdentityChecks {
   }
 
   private renderInput(stack: LayerStack): RenderInput {
-    const files: Record<string, string> = {};
-    for (const layer of stack.layers) {
-      if (layer.kind !== 'image' || files[layer.sha256]) continue;
-      const file = this.deps.locateImage(layer.sha256);
-      if (file) files[layer.sha256] = file;
-    }
-    return { stack, files };
+    return renderInputOf(stack, this.deps.locateImage);
   }
 }
 

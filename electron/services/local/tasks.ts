@@ -31,6 +31,17 @@ export interface RenderInput {
   files: Record<string, string>;
 }
 
+/** The stack and the files of its images, for the worker (which has no database). */
+export function renderInputOf(stack: LayerStack, locateImage: (sha256: string) => string | null): RenderInput {
+  const files: Record<string, string> = {};
+  for (const layer of stack.layers) {
+    if (layer.kind !== 'image' || files[layer.sha256]) continue;
+    const file = locateImage(layer.sha256);
+    if (file) files[layer.sha256] = file;
+  }
+  return { stack, files };
+}
+
 /** An image to look for faces in: a project's composite, or an image file (a reference photo). */
 export type FaceSource = { render: RenderInput } | { file: string };
 
