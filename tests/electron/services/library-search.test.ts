@@ -4,6 +4,7 @@ import type { ColorLabel, PhotoQuery } from '../../../shared/contract/api.js';
 import { openDatabase } from '../../../electron/services/library/database.js';
 import { Library, type NewPhoto } from '../../../electron/services/library/library.js';
 import { tempDir } from '../../support/fixtures.js';
+import { newPhotoRow } from '../../support/photo-row.js';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -25,26 +26,11 @@ const TAGS = ['family', 'travel', '旅行', 'New York', 'favourite', '100%_real'
 const LABELS: ColorLabel[] = ['red', 'yellow', 'green', 'blue', 'purple'];
 
 function photoRow(i: number, fileName: string, random: () => number): NewPhoto {
-  return {
+  return newPhotoRow({
     sha256: i.toString(16).padStart(64, '0'),
     fileName,
-    sourcePath: null,
-    format: 'jpeg',
-    byteSize: 1000,
-    width: 600,
-    height: 400,
-    orientation: 1,
     takenAt: random() < 0.05 ? null : new Date(Date.UTC(2010, 0, 1) + Math.floor(random() * 400) * 86_400_000).toISOString().slice(0, 19),
-    cameraMake: null,
-    cameraModel: null,
-    lens: null,
-    iso: null,
-    exposureTime: null,
-    fNumber: null,
-    focalLength: null,
-    gpsLatitude: null,
-    gpsLongitude: null,
-  };
+  });
 }
 
 /** Mostly camera names (a broad "IMG_"), some English and Chinese names, tags, labels, an album and a trash. */

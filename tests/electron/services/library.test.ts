@@ -7,32 +7,13 @@ import { Library, type NewPhoto } from '../../../electron/services/library/libra
 import { migrations, SCHEMA_VERSION } from '../../../electron/services/library/migrations.js';
 import { openServices, type Services } from '../../../electron/services/index.js';
 import { tempDir } from '../../support/fixtures.js';
+import { newPhotoRow } from '../../support/photo-row.js';
 
 let counter = 0;
 /** A photo row as the importer would hand it over; no files behind it. */
 function photo(overrides: Partial<NewPhoto> = {}): NewPhoto {
   counter++;
-  return {
-    sha256: counter.toString(16).padStart(64, '0'),
-    fileName: `IMG_${1000 + counter}.jpg`,
-    sourcePath: null,
-    format: 'jpeg',
-    byteSize: 1000,
-    width: 600,
-    height: 400,
-    orientation: 1,
-    takenAt: null,
-    cameraMake: null,
-    cameraModel: null,
-    lens: null,
-    iso: null,
-    exposureTime: null,
-    fNumber: null,
-    focalLength: null,
-    gpsLatitude: null,
-    gpsLongitude: null,
-    ...overrides,
-  };
+  return newPhotoRow({ sha256: counter.toString(16).padStart(64, '0'), fileName: `IMG_${1000 + counter}.jpg`, ...overrides });
 }
 
 describe('the library database', () => {

@@ -4,6 +4,7 @@ import { openDatabase, type Db } from '../../../electron/services/library/databa
 import { migrations, SCHEMA_VERSION } from '../../../electron/services/library/migrations.js';
 import { Library } from '../../../electron/services/library/library.js';
 import { tempDir } from '../../support/fixtures.js';
+import { newPhotoRow } from '../../support/photo-row.js';
 
 const folded = migrations.find((m) => m.name === 'search text folded for all of Unicode')!;
 
@@ -87,26 +88,7 @@ describe('migration 8, search text folded for all of Unicode', () => {
         expect(text.get(2)).toMatch(/^été_plage\.jpg\n(sommer grösse|grösse sommer)\n$/);
         library.removeTags([1], ['Plage']);
         expect(ids(library, 'plage')).toEqual([2]);
-        const added = library.insertPhoto({
-          sha256: 'f'.repeat(64),
-          fileName: 'ÄRGER.png',
-          sourcePath: null,
-          format: 'png',
-          byteSize: 10,
-          width: 8,
-          height: 8,
-          orientation: 1,
-          takenAt: null,
-          cameraMake: null,
-          cameraModel: null,
-          lens: null,
-          iso: null,
-          exposureTime: null,
-          fNumber: null,
-          focalLength: null,
-          gpsLatitude: null,
-          gpsLongitude: null,
-        })!;
+        const added = library.insertPhoto(newPhotoRow({ sha256: 'f'.repeat(64), fileName: 'ÄRGER.png', format: 'png', byteSize: 10, width: 8, height: 8 }))!;
         expect(ids(library, 'ärger')).toEqual([added]);
         library.emptyTrash();
         expect(db.prepare('SELECT count(*) FROM photo_search WHERE rowid = 3').pluck().get()).toBe(0);
