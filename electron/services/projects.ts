@@ -8,7 +8,7 @@ import { UserFacingError } from '../../shared/contract/result.js';
 import type { Db } from './library/database.js';
 import type { Library } from './library/library.js';
 import type { StoredImages } from './stored-images.js';
-import { identitiesOf } from './local/identity.js';
+import { identitiesOf } from './identity-store.js';
 
 interface ProjectRow {
   id: number;
