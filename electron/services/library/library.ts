@@ -261,19 +261,17 @@ export class Library {
   /** Counts the matches of a search outside the trash that pass `filters`. */
   private countMatches(filters: string[], params: Record<string, unknown>, state: SearchState): number {
     const onlyTrash = filters.length === 1;
-    if (state.collected && state.inverted) {
-      // The photos passing the filters, minus those of them that do not match.
-      const misses = this.prepare(`SELECT count(*) FROM temp.search_hits h CROSS JOIN photos p ON p.id = h.id WHERE ${filters.join(' AND ')}`)
+    /** The photos in temp.search_hits that pass the filters. */
+    const collectedPassing = (): number =>
+      this.prepare(`SELECT count(*) FROM temp.search_hits h CROSS JOIN photos p ON p.id = h.id WHERE ${filters.join(' AND ')}`)
         .pluck()
         .get(params) as number;
-      return this.countCached(filters, params) - misses;
+    if (state.collected && state.inverted) {
+      // The photos passing the filters, minus those of them that do not match.
+      return this.countCached(filters, params) - collectedPassing();
     }
     if (state.collected) {
-      if (!onlyTrash) {
-        return this.prepare(`SELECT count(*) FROM temp.search_hits h CROSS JOIN photos p ON p.id = h.id WHERE ${filters.join(' AND ')}`)
-          .pluck()
-          .get(params) as number;
-      }
+      if (!onlyTrash) return collectedPassing();
       // The matches minus those in the trash (few), without joining every match.
       const trashed = this.prepare(
         'SELECT count(*) FROM photos p WHERE p.trashed_at IS NOT NULL AND EXISTS (SELECT 1 FROM temp.search_hits h WHERE h.id = p.id)',
