@@ -20,7 +20,6 @@ import { openServices } from '../electron/services/index.js';
 import { compositeAnswer, decodeAnswer, encodeForUpload, type Region } from '../electron/services/edit/region.js';
 import { resourceFigures } from './common.js';
 import { startFakeGemini, type FakeCall } from './fake-gemini.js';
-import { rasterizeMaskWindowed } from './render-whatif.js';
 
 type Kind = 'unmasked' | 'masked' | 'cached';
 
@@ -204,9 +203,6 @@ async function main(): Promise<void> {
       await timed('before the upload: renderFull of the composite (decode + renderStack)', () => renderFull(baseStack, (sha) => services.locateImage(sha)));
       if (kind === 'masked') {
         await timed('before the upload: rasterizeMask at full size', () => rasterizeMask({ strokes: [MASK_STROKE], inverted: false, feather: 8 }, project.width, project.height, 1));
-        await timed('before the upload: what-if, rasterizeMaskWindowed (bench/render-whatif.ts)', () =>
-          rasterizeMaskWindowed({ strokes: [MASK_STROKE], inverted: false, feather: 8 }, project.width, project.height, 1),
-        );
       }
       await timed('before the upload: encodeForUpload (crop, resize, PNG)', () => encodeForUpload(composite, region, 1024));
       steps[kind] = timings;

@@ -34,8 +34,6 @@ interface BreakdownResult extends Resources {
   decodeMs: number;
   layers: LayerTiming[];
   renderMs: number;
-  whatIfMs: number;
-  whatIfDifferentBytes: number;
   encodeMs: number;
   renderFullMs: number;
   outBytes: number;
@@ -107,11 +105,6 @@ export async function benchExport(report: Reporter): Promise<unknown> {
     }
     stepRows.push(['  renderStack in all (timed on its own)', ms(breakdown.renderMs), `${fmt((100 * breakdown.renderMs) / sum, 0)}%`]);
     stepRows.push(['sharp: RGBA → JPEG q90 4:4:4 + sRGB profile + EXIF + XMP', ms(breakdown.encodeMs), `${fmt((100 * breakdown.encodeMs) / sum, 0)}%`]);
-    stepRows.push([
-      `what-if: renderStack with fast paths, fused LUTs, windowed mask (bench/render-whatif.ts; ${breakdown.whatIfDifferentBytes === 0 ? 'same bytes' : `${breakdown.whatIfDifferentBytes} bytes DIFFER`})`,
-      ms(breakdown.whatIfMs),
-      `${fmt(breakdown.renderMs / breakdown.whatIfMs, 1)}x faster`,
-    ]);
     report.table('E3b. Where an export goes (exportProject\'s steps re-enacted in a child, ms; a layer\'s parts come from a separate pass)', ['step', 'ms', 'share'], stepRows);
 
     if (profile) {

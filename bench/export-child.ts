@@ -13,7 +13,6 @@ import { decodeRgba, renderFull, xmpFor } from '../electron/services/export.js';
 import { openServices, type Services } from '../electron/services/index.js';
 import { resourceFigures } from './common.js';
 import { adjustmentOps, breakdownOnce } from './render-core.js';
-import { whatIfRenderer } from './render-whatif.js';
 
 async function open(libraryDir: string): Promise<Services> {
   return openServices({ libraryDir, host: 'cli', version: 'bench', systemLocale: 'en' });
@@ -63,12 +62,6 @@ async function breakdown(libraryDir: string, projectId: number): Promise<unknown
     t = performance.now();
     const { image } = renderStack(stack, (sha) => (sha === base.sha256 ? source : undefined), { scale: 1 });
     const renderMs = performance.now() - t;
-    // The proposed fix (bench/render-whatif.ts): fast paths, fused LUTs, windowed mask.
-    t = performance.now();
-    const fixed = whatIfRenderer(false).render(stack, (sha) => (sha === base.sha256 ? source : undefined), 1);
-    const whatIfMs = performance.now() - t;
-    let whatIfDifferentBytes = 0;
-    for (let i = 0; i < image.data.length; i++) if (image.data[i] !== fixed.data[i]) whatIfDifferentBytes++;
     // The encode exactly as exportProject does it for JPEG q90 (4:4:4 at q >= 90, sRGB profile, EXIF, XMP).
     const photo = services.library.get(services.projects.state(projectId).project.photoId);
     t = performance.now();
@@ -84,7 +77,7 @@ async function breakdown(libraryDir: string, projectId: number): Promise<unknown
     t = performance.now();
     await renderFull(stack, (sha) => services.locateImage(sha));
     const renderFullMs = performance.now() - t;
-    return { decodeMs, layers, renderMs, whatIfMs, whatIfDifferentBytes, encodeMs, renderFullMs, outBytes: bytes.byteLength, ...resourceFigures() };
+    return { decodeMs, layers, renderMs, encodeMs, renderFullMs, outBytes: bytes.byteLength, ...resourceFigures() };
   } finally {
     services.close();
   }
