@@ -18,18 +18,10 @@ import { fmt, log, ms, repoRoot, runChild, stats, type Reporter, type Stats } fr
 import { profileChild, profileLines, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.js';
 import { syntheticPreview, type RenderBenchOptions, type RenderBenchResult } from './render-core.js';
 import type { WorkerFigure, WorkerRun } from './render-page.js';
+import { CHROMIUM_ARGS } from './chromium.js';
 
 export const FRAME_TARGET_MS = 16;
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 /** Functions whose inclusive time the profiles report. */
 const OF_INTEREST = ['render', 'renderStack', 'renderLayer', 'materialize', 'materializeRegion', 'rasterizeMask', 'applyAdjustment', 'adjustNormal', 'composite', 'applyLut', 'applySaturation', 'structuredClone'];
 

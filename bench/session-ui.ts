@@ -8,11 +8,12 @@
  *
  * Needs `npm run build` (dist/renderer). BENCH_SESSION_UI_PHOTOS (default 60), BENCH_SESSION_UI_INPUTS (default 80).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, stopChild } from './chromium.js';
 import { fmt, log, repoRoot, runChild, type Reporter } from './common.js';
 import { installLatencyProbe, measureInputLatency, startSessionInUi, type LatencyFigures } from './session-ui-probe.js';
 import { PHOTOS_SMALL } from './session-photos.js';
@@ -71,15 +72,6 @@ async function startHost(libraryDir: string): Promise<Host> {
   };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function benchSessionUi(report: Reporter): Promise<unknown> {
   const count = positiveInt(process.env.BENCH_SESSION_UI_PHOTOS, 60);
   // A multiple of 4: keys and clicks, right and left, in equal numbers.
@@ -105,7 +97,7 @@ export async function benchSessionUi(report: Reporter): Promise<unknown> {
     if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
     host = await startHost(libraryDir);
     const photoIds = (await host.call<{ items: { id: number }[] }>('photos.list', { sort: 'fileName', order: 'asc', limit: 1000 })).items.map((p) => p.id);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await (await browser.newContext({ viewport: { width: 1360, height: 860 }, deviceScaleFactor: 1, locale: 'en-US' })).newPage();
 
     await startSessionInUi(page, host.url, photoIds, INSTRUCTION);
